@@ -1,0 +1,480 @@
+"""Record types: the schema of every YAML record, as pydantic models (field names are the YAML keys).
+
+Each model also says which of its fields refer to other records (`refs`) so that validation can check that every
+reference resolves to a record of an allowed type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from kg.load import Loc
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+STATE_ID_PATTERN = r"^[A-Z]{2}$"
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _check_date(value: Any) -> str:
+    """ISO 8601 date with year, year-month or full precision; impossible dates (2023-02-30) are refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 date such as 2015-05-08, 2015-05 or 2015")
+    match = _DATE.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = match.groups()
+    if int(year) < 1800 or int(year) > 2100:
+        raise ValueError(f"year {year} is out of range 1800-2100")
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError(f"{value!r} has no month {month}")
+    if day:
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+IsoDate = Annotated[str, BeforeValidator(_check_date)]
+RecordId = Annotated[str, Field(pattern=ID_PATTERN)]
+StateId = Annotated[str, Field(pattern=STATE_ID_PATTERN)]
+AnyId = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z]{2})$")]
+
+
+def date_key(value: str) -> tuple[int, int, int]:
+    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value."""
+    match = _DATE.match(value)
+    assert match is not None
+    year, month, day = match.groups()
+    return (int(year), int(month or 1), int(day or 1))
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors; values are not coerced between types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SourceItem(Strict):
+    """A citation: at least one of a UN symbol, a URL or a reference id."""
+
+    un_symbol: str | None = None
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    ref: RecordId | None = None
+    title: str | None = None
+    publisher: str | None = None
+    date: IsoDate | None = None
+    pages: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    accessed: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _one_locator(self) -> SourceItem:
+        if not (self.un_symbol or self.url or self.ref):
+            raise ValueError("a source needs un_symbol, url or ref")
+        return self
+
+
+class Record(Strict):
+    """Fields shared by every record type."""
+
+    kind_name: ClassVar[str] = ""
+    needs_source: ClassVar[bool] = True
+    id: RecordId
+    type: str
+    status: Literal["verified", "unverified"] = "verified"
+    note: str | None = None
+    sources: list[SourceItem] = Field(default_factory=list)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        """(location, target id, allowed target types) of every reference in the record."""
+        out: list[tuple[Loc, str, frozenset[str]]] = []
+        for i, src in enumerate(self.sources):
+            if src.ref:
+                out.append((("sources", i, "ref"), src.ref, frozenset({"reference"})))
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        """(location, message, hint) of record-level rules beyond field types."""
+        out: list[tuple[Loc, str, str]] = []
+        if self.status == "unverified" and not self.note:
+            out.append((("status",), "an unverified record needs a note", "say what could not be verified"))
+        return out
+
+
+ACTORS = frozenset({"state", "organisation"})
+
+
+class Reference(Record):
+    """A bibliographic reference (a source in its own right)."""
+
+    needs_source: ClassVar[bool] = False
+    type: Literal["reference"]
+    author: str
+    year: int
+    title: str
+    container: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    url: str | None = None
+    doi: str | None = None
+
+
+class State(Record):
+    """A state, identified by its ISO 3166-1 alpha-2 code."""
+
+    id: StateId  # type: ignore[assignment]
+    type: Literal["state"]
+    name: str
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    iso_numeric: Annotated[str, Field(pattern=r"^\d{3}$")]
+    wikidata: Annotated[str, Field(pattern=r"^Q\d+$")] | None = None
+    un_member: bool
+    un_member_since: IsoDate | None = None
+    un_regional_group: Literal["AG", "APG", "EEG", "GRULAC", "WEOG"] | None = None
+    official_name: str | None = None
+
+
+class MemberItem(Strict):
+    """A dated membership in an organisation or group."""
+
+    member: AnyId
+    role: Literal["member", "observer", "dialogue-partner", "partner"] = "member"
+    from_: IsoDate | None = Field(default=None, alias="from")
+    to: IsoDate | None = None
+    note: str | None = None
+    sources: list[SourceItem] = Field(default_factory=list)
+
+
+class Organisation(Record):
+    """An organisation, UN body or actor group."""
+
+    type: Literal["organisation"]
+    kind: Literal["regional-organisation", "intergovernmental-organisation", "un-body", "actor-group"]
+    name: str
+    short_name: str | None = None
+    founded: IsoDate | None = None
+    dissolved: IsoDate | None = None
+    url: str | None = None
+    members: list[MemberItem] = Field(default_factory=list)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        for i, m in enumerate(self.members):
+            out.append((("members", i, "member"), m.member, ACTORS))
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        for i, m in enumerate(self.members):
+            if m.from_ and m.to and date_key(m.to) < date_key(m.from_):
+                out.append((("members", i, "to"), "membership ends before it starts", "check `from` and `to`"))
+        return out
+
+
+class SignedItem(Strict):
+    """Date and place of signature."""
+
+    date: IsoDate
+    place: str | None = None
+
+
+class ParticipationItem(Strict):
+    """One party's dated lifecycle in an instrument."""
+
+    party: AnyId
+    signed: IsoDate | None = None
+    ratified: IsoDate | None = None
+    acceded: IsoDate | None = None
+    entry_into_force: IsoDate | None = None
+    withdrawn: IsoDate | None = None
+    note: str | None = None
+    sources: list[SourceItem] = Field(default_factory=list)
+
+
+INSTRUMENT_KINDS = Literal[
+    "bilateral-agreement",
+    "multilateral-agreement",
+    "convention",
+    "code-of-conduct",
+    "joint-statement",
+    "declaration",
+    "political-commitment",
+    "programme-of-action",
+]
+
+
+class Instrument(Record):
+    """A treaty, agreement, code of conduct, declaration or political commitment."""
+
+    type: Literal["instrument"]
+    kind: INSTRUMENT_KINDS
+    legally_binding: bool
+    title: str
+    short_title: str | None = None
+    parties: list[AnyId] = Field(default_factory=list)
+    organisation: RecordId | None = None
+    adopted: IsoDate | None = None
+    signed: SignedItem | None = None
+    entry_into_force: IsoDate | None = None
+    un_symbol: str | None = None
+    text_url: str | None = None
+    adopted_by: RecordId | None = None
+    participations: list[ParticipationItem] = Field(default_factory=list)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out += [(("parties", i), p, ACTORS) for i, p in enumerate(self.parties)]
+        if self.organisation:
+            out.append((("organisation",), self.organisation, frozenset({"organisation"})))
+        if self.adopted_by:
+            out.append((("adopted_by",), self.adopted_by, frozenset({"resolution"})))
+        out += [(("participations", i, "party"), p.party, ACTORS) for i, p in enumerate(self.participations)]
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        if self.kind == "bilateral-agreement" and len(self.parties) != 2:
+            out.append((("parties",), f"a bilateral agreement has exactly 2 parties, not {len(self.parties)}",
+                        "list the two states in `parties`"))
+        if len(set(self.parties)) != len(self.parties):
+            out.append((("parties",), "a party is listed twice", "remove the repeat"))
+        binding_kinds = {"bilateral-agreement", "multilateral-agreement", "convention"}
+        if self.kind in binding_kinds and not self.legally_binding:
+            out.append((("legally_binding",), f"a {self.kind} is legally binding", "use political-commitment or "
+                        "joint-statement for non-binding texts"))
+        if self.signed and self.entry_into_force and date_key(self.entry_into_force) < date_key(self.signed.date):
+            out.append((("entry_into_force",), "enters into force before it was signed", "check both dates"))
+        seen: set[str] = set()
+        for i, p in enumerate(self.participations):
+            if p.party in seen:
+                out.append((("participations", i, "party"), f"{p.party} has two participations", "merge them"))
+            seen.add(p.party)
+            steps = [("signed", p.signed), ("ratified", p.ratified), ("entry_into_force", p.entry_into_force)]
+            dated = [(n, d) for n, d in steps if d]
+            for (n1, d1), (n2, d2) in zip(dated, dated[1:]):
+                if date_key(d2) < date_key(d1):
+                    out.append((("participations", i, n2), f"{n2} ({d2}) is before {n1} ({d1})",
+                                "lifecycle dates go signed <= ratified <= in force"))
+            if p.withdrawn and p.signed and date_key(p.withdrawn) < date_key(p.signed):
+                out.append((("participations", i, "withdrawn"), "withdrawn before signed", "check the dates"))
+        return out
+
+
+class ChairItem(Strict):
+    """The chair of a process."""
+
+    name: str
+    state: StateId | None = None
+
+
+class UNProcess(Record):
+    """A GGE, OEWG, ad hoc committee or permanent mechanism."""
+
+    type: Literal["un_process"]
+    kind: Literal["GGE", "OEWG", "AHC", "mechanism"]
+    name: str
+    short_name: str | None = None
+    mandated_by: list[RecordId] = Field(default_factory=list)
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+    chair: ChairItem | None = None
+    members: list[StateId] = Field(default_factory=list)
+    outcome: Literal["consensus-report", "no-consensus", "final-report", "ongoing"] | None = None
+    report: str | None = None
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out += [(("mandated_by", i), r, frozenset({"resolution"})) for i, r in enumerate(self.mandated_by)]
+        if self.chair and self.chair.state:
+            out.append((("chair", "state"), self.chair.state, frozenset({"state"})))
+        out += [(("members", i), m, frozenset({"state"})) for i, m in enumerate(self.members)]
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        if self.start and self.end and date_key(self.end) < date_key(self.start):
+            out.append((("end",), "ends before it starts", "check `start` and `end`"))
+        if len(set(self.members)) != len(self.members):
+            out.append((("members",), "a member is listed twice", "remove the repeat"))
+        return out
+
+
+Stage = Literal["plenary", "first-committee", "third-committee"]
+
+
+class TallyItem(Strict):
+    """The outcome of one decision on a resolution."""
+
+    stage: Stage
+    date: IsoDate
+    yes: int | None = Field(default=None, ge=0)
+    no: int | None = Field(default=None, ge=0)
+    abstain: int | None = Field(default=None, ge=0)
+    without_vote: bool = False
+    note: str | None = None
+    source: SourceItem
+
+    @model_validator(mode="after")
+    def _counts(self) -> TallyItem:
+        counts = (self.yes, self.no, self.abstain)
+        if self.without_vote and any(c is not None for c in counts):
+            raise ValueError("a tally adopted without a vote has no counts")
+        if not self.without_vote and any(c is None for c in counts):
+            raise ValueError("a recorded vote needs yes, no and abstain counts (or without_vote: true)")
+        return self
+
+
+class Resolution(Record):
+    """A UN General Assembly resolution."""
+
+    type: Literal["resolution"]
+    symbol: Annotated[str, Field(pattern=r"^A/RES/\d+/\d+[A-Z]?$")]
+    title: str
+    session: int = Field(ge=1)
+    committee: Literal["first", "third", "none"]
+    adopted: IsoDate
+    sponsors: list[StateId] = Field(default_factory=list)
+    draft: str | None = None
+    agenda_item: str | None = None
+    tallies: list[TallyItem] = Field(default_factory=list)
+    establishes: list[RecordId] = Field(default_factory=list)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out += [(("sponsors", i), s, frozenset({"state"})) for i, s in enumerate(self.sponsors)]
+        out += [(("establishes", i), p, frozenset({"un_process"})) for i, p in enumerate(self.establishes)]
+        for i, t in enumerate(self.tallies):
+            if t.source.ref:
+                out.append((("tallies", i, "source", "ref"), t.source.ref, frozenset({"reference"})))
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        expected = "a-res-" + self.symbol.removeprefix("A/RES/").replace("/", "-").lower()
+        if self.id != expected:
+            out.append((("id",), f"id {self.id!r} does not match symbol {self.symbol}", f"use id {expected}"))
+        stages = [t.stage for t in self.tallies]
+        if len(set(stages)) != len(stages):
+            out.append((("tallies",), "two tallies at the same stage", "keep one tally per stage"))
+        return out
+
+
+class VoteRecord(Record):
+    """How each state voted at one stage of one resolution."""
+
+    type: Literal["vote_record"]
+    resolution: RecordId
+    stage: Stage
+    date: IsoDate
+    yes: list[StateId] = Field(default_factory=list)
+    no: list[StateId] = Field(default_factory=list)
+    abstain: list[StateId] = Field(default_factory=list)
+    absent: list[StateId] = Field(default_factory=list)
+    raw: str | None = None
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out.append((("resolution",), self.resolution, frozenset({"resolution"})))
+        for choice in ("yes", "no", "abstain", "absent"):
+            out += [((choice, i), s, frozenset({"state"})) for i, s in enumerate(getattr(self, choice))]
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        seen: dict[str, str] = {}
+        for choice in ("yes", "no", "abstain", "absent"):
+            for i, s in enumerate(getattr(self, choice)):
+                if s in seen:
+                    out.append(((choice, i), f"{s} is listed under both {seen[s]} and {choice}",
+                                "a state casts one vote per record"))
+                seen[s] = choice
+        return out
+
+
+class Position(Record):
+    """A coded, dated claim about an actor's stance on an issue, with evidence."""
+
+    type: Literal["position"]
+    actor: AnyId
+    issue: RecordId
+    stance: RecordId
+    date: IsoDate
+    forum: RecordId
+    session: str | None = None
+    quote: str | None = None
+    coder: str
+    confidence: Literal["high", "medium", "low"]
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out.append((("actor",), self.actor, ACTORS))
+        return out
+
+
+class Event(Record):
+    """A dated development for the timeline."""
+
+    type: Literal["event"]
+    date: IsoDate
+    end_date: IsoDate | None = None
+    title: str
+    kind: Literal["signature", "adoption", "report", "session", "incident", "statement", "founding", "other"]
+    involves: list[AnyId] = Field(default_factory=list)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out += [(("involves", i), t, frozenset()) for i, t in enumerate(self.involves)]
+        return out
+
+
+class PublishedTable(Record):
+    """A table printed in a reference, recorded so that a query can reproduce it."""
+
+    type: Literal["published_table"]
+    number: str
+    caption: str
+    query: Annotated[str, Field(pattern=ID_PATTERN)]
+    columns: list[str] = Field(min_length=2)
+    rows: list[list[str | int]] = Field(min_length=1)
+    row_keys: dict[str, AnyId] = Field(default_factory=dict)
+    column_keys: dict[str, AnyId] = Field(default_factory=dict)
+
+    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
+        out = super().refs()
+        out += [(("row_keys", k), v, frozenset()) for k, v in self.row_keys.items()]
+        out += [(("column_keys", k), v, frozenset()) for k, v in self.column_keys.items()]
+        return out
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        if not any(s.ref for s in self.sources):
+            out.append((("sources",), "a published table cites the reference it was printed in",
+                        "add `- {ref: <reference id>, pages: ...}`"))
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                out.append((("rows", i), f"row has {len(row)} cells, the table has {len(self.columns)} columns",
+                            "one cell per column"))
+        return out
+
+
+MODELS: dict[str, type[Record]] = {
+    "reference": Reference,
+    "state": State,
+    "organisation": Organisation,
+    "instrument": Instrument,
+    "un_process": UNProcess,
+    "resolution": Resolution,
+    "vote_record": VoteRecord,
+    "position": Position,
+    "event": Event,
+    "published_table": PublishedTable,
+}

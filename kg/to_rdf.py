@@ -1,0 +1,333 @@
+"""Stage 3, to RDF: validated records -> an rdflib Graph in the Cyber Norms ontology.
+
+No blank nodes: every node (sources, tallies, votes, memberships, cells) gets an IRI derived from its record id,
+so serialisations are stable and diffs between releases are meaningful.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+
+from kg.codebook import load_codebook
+from kg.paths import CODEBOOK, ONTOLOGY
+from kg.records import (
+    Event,
+    Instrument,
+    Organisation,
+    Position,
+    PublishedTable,
+    Record,
+    Reference,
+    Resolution,
+    SourceItem,
+    State,
+    UNProcess,
+    VoteRecord,
+)
+from kg.validate import Checked
+from kg.vocab import CN
+
+BASE = "https://w3id.org/cybernorms/"
+ID = Namespace(BASE + "id/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+TYPE_PATH = {
+    "state": "state",
+    "organisation": "organisation",
+    "instrument": "instrument",
+    "un_process": "process",
+    "resolution": "resolution",
+    "vote_record": "vote-record",
+    "position": "position",
+    "event": "event",
+    "reference": "reference",
+    "published_table": "table",
+}
+CONCEPT_PATH = {"issue": "issue", "stance": "stance", "forum": "forum"}
+INSTRUMENT_CLASS = {
+    "bilateral-agreement": CN.BilateralAgreement,
+    "multilateral-agreement": CN.MultilateralAgreement,
+    "convention": CN.Convention,
+    "code-of-conduct": CN.CodeOfConduct,
+    "joint-statement": CN.JointStatement,
+    "declaration": CN.Declaration,
+    "political-commitment": CN.PoliticalCommitment,
+    "programme-of-action": CN.ProgrammeOfAction,
+}
+PROCESS_CLASS = {"GGE": CN.GGE, "OEWG": CN.OEWG, "AHC": CN.AdHocCommittee, "mechanism": CN.PermanentMechanism}
+
+
+def date_literal(value: str) -> Literal:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, by the precision written in the record."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
+    return Literal(value, datatype=datatype)
+
+
+class GraphBuilder:
+    """Adds records to a graph; `iri` resolves any record or codebook id."""
+
+    def __init__(self, types: dict[str, str]) -> None:
+        self.graph = Graph()
+        self.types = types
+        for prefix, ns in (("cn", CN._NS), ("id", ID), ("org", ORG), ("schema", SCHEMA), ("wd", WD),
+                           ("dcterms", DCTERMS), ("prov", PROV), ("skos", SKOS), ("owl", OWL)):
+            self.graph.bind(prefix, ns)
+
+    def iri(self, record_id: str) -> URIRef:
+        kind = self.types[record_id]
+        path = TYPE_PATH.get(kind) or CONCEPT_PATH[kind]
+        return ID[f"{path}/{record_id}"]
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | str | bool | int | None) -> None:
+        if o is None:
+            return
+        if isinstance(o, URIRef | Literal):
+            self.graph.add((s, p, o))
+        else:
+            self.graph.add((s, p, Literal(o)))
+
+    def add_date(self, s: URIRef, p: URIRef, value: str | None) -> None:
+        if value is not None:
+            self.graph.add((s, p, date_literal(value)))
+
+    def sources(self, subject: URIRef, items: Iterable[SourceItem], *, prefix: str = "source") -> None:
+        for n, item in enumerate(items, start=1):
+            node = URIRef(f"{subject}/{prefix}/{n}")
+            self.add(subject, CN.hasSource, node)
+            self.add(node, RDF.type, CN.Source)
+            self.add(node, CN.unSymbol, item.un_symbol)
+            if item.url:
+                self.add(node, SCHEMA.url, Literal(item.url, datatype=XSD.anyURI))
+            if item.ref:
+                self.add(node, CN.citesReference, self.iri(item.ref))
+            self.add(node, DCTERMS.title, item.title)
+            self.add(node, DCTERMS.publisher, item.publisher)
+            self.add_date(node, DCTERMS.date, item.date)
+            self.add(node, CN.pages, item.pages)
+            self.add(node, CN.quote, item.quote)
+            self.add(node, CN.note, item.note)
+            self.add_date(node, CN.accessedOn, item.accessed)
+
+    def common(self, rec: Record, cls: URIRef, label: str) -> URIRef:
+        s = self.iri(rec.id)
+        self.add(s, RDF.type, cls)
+        self.add(s, CN.recordId, rec.id)
+        self.add(s, RDFS.label, Literal(label, lang="en"))
+        self.add(s, CN.status, rec.status)
+        self.add(s, CN.note, rec.note)
+        self.sources(s, rec.sources)
+        return s
+
+    # ------------------------------------------------------------------ one method per record type
+    def reference(self, rec: Reference) -> None:
+        s = self.common(rec, CN.Reference, f"{rec.author} ({rec.year}), {rec.title}")
+        self.add(s, CN.author, rec.author)
+        self.add(s, CN.year, Literal(str(rec.year), datatype=XSD.gYear))
+        self.add(s, DCTERMS.title, rec.title)
+        self.add(s, CN.container, rec.container)
+        self.add(s, CN.volume, rec.volume)
+        self.add(s, CN.issueNumber, rec.issue)
+        self.add(s, CN.pages, rec.pages)
+        if rec.url:
+            self.add(s, SCHEMA.url, Literal(rec.url, datatype=XSD.anyURI))
+        self.add(s, SCHEMA.identifier, rec.doi)
+
+    def state(self, rec: State) -> None:
+        s = self.common(rec, CN.State, rec.name)
+        self.add(s, RDF.type, CN.Actor)
+        self.add(s, SKOS.prefLabel, Literal(rec.name, lang="en"))
+        self.add(s, SCHEMA.name, rec.official_name)
+        self.add(s, CN.iso3166Alpha2, rec.id)
+        self.add(s, CN.iso3166Alpha3, rec.iso3)
+        self.add(s, CN.iso3166Numeric, rec.iso_numeric)
+        self.add(s, CN.unMember, rec.un_member)
+        self.add_date(s, CN.memberFrom, rec.un_member_since)
+        if rec.un_regional_group:
+            self.add(s, CN.regionalGroup, ID[f"regional-group/{rec.un_regional_group}"])
+        if rec.wikidata:
+            self.add(s, OWL.sameAs, WD[rec.wikidata])
+
+    def organisation(self, rec: Organisation) -> None:
+        cls = CN.ActorGroup if rec.kind == "actor-group" else CN.Organisation
+        s = self.common(rec, cls, rec.name)
+        self.add(s, RDF.type, CN.Actor)
+        self.add(s, CN.kind, rec.kind)
+        self.add(s, SKOS.prefLabel, Literal(rec.name, lang="en"))
+        self.add(s, CN.shortName, rec.short_name)
+        self.add_date(s, CN.founded, rec.founded)
+        self.add_date(s, DCTERMS.valid, rec.dissolved)
+        for m in rec.members:
+            node = URIRef(f"{s}/membership/{m.member}-{m.role}")
+            self.add(s, CN.hasMembership, node)
+            self.add(node, RDF.type, CN.Membership)
+            self.add(node, ORG.organization, s)
+            self.add(node, ORG.member, self.iri(m.member))
+            self.add(node, CN.role, m.role)
+            self.add_date(node, CN.memberFrom, m.from_)
+            self.add_date(node, CN.memberUntil, m.to)
+            self.add(node, CN.note, m.note)
+            self.sources(node, m.sources)
+
+    def instrument(self, rec: Instrument) -> None:
+        s = self.common(rec, CN.Instrument, rec.short_title or rec.title)
+        self.add(s, RDF.type, INSTRUMENT_CLASS[rec.kind])
+        self.add(s, CN.kind, rec.kind)
+        self.add(s, DCTERMS.title, rec.title)
+        self.add(s, CN.legallyBinding, rec.legally_binding)
+        for p in rec.parties:
+            self.add(s, CN.party, self.iri(p))
+        if rec.organisation:
+            self.add(s, CN.framework, self.iri(rec.organisation))
+        if rec.adopted_by:
+            self.add(s, PROV.wasGeneratedBy, self.iri(rec.adopted_by))
+        self.add_date(s, CN.adoptedOn, rec.adopted)
+        if rec.signed:
+            self.add_date(s, CN.signedOn, rec.signed.date)
+            self.add(s, CN.signedAt, rec.signed.place)
+        self.add_date(s, CN.entryIntoForce, rec.entry_into_force)
+        self.add(s, CN.unSymbol, rec.un_symbol)
+        if rec.text_url:
+            self.add(s, CN.textUrl, Literal(rec.text_url, datatype=XSD.anyURI))
+        for p in rec.participations:
+            node = URIRef(f"{s}/participation/{p.party}")
+            self.add(s, CN.hasParticipation, node)
+            self.add(node, RDF.type, CN.Participation)
+            self.add(node, CN.participant, self.iri(p.party))
+            self.add_date(node, CN.signedOn, p.signed)
+            self.add_date(node, CN.ratifiedOn, p.ratified)
+            self.add_date(node, CN.accededOn, p.acceded)
+            self.add_date(node, CN.entryIntoForce, p.entry_into_force)
+            self.add_date(node, CN.withdrewOn, p.withdrawn)
+            self.add(node, CN.note, p.note)
+            self.sources(node, p.sources)
+            if p.signed or p.ratified or p.acceded:
+                self.add(s, CN.party, self.iri(p.party))
+
+    def un_process(self, rec: UNProcess) -> None:
+        s = self.common(rec, CN.UNProcess, rec.short_name or rec.name)
+        self.add(s, RDF.type, PROCESS_CLASS[rec.kind])
+        self.add(s, CN.kind, rec.kind)
+        self.add(s, DCTERMS.title, rec.name)
+        for r in rec.mandated_by:
+            self.add(s, CN.mandatedBy, self.iri(r))
+        self.add_date(s, CN.startDate, rec.start)
+        self.add_date(s, CN.endDate, rec.end)
+        if rec.chair:
+            self.add(s, CN.chairName, rec.chair.name)
+            if rec.chair.state:
+                self.add(s, CN.chairState, self.iri(rec.chair.state))
+        for m in rec.members:
+            self.add(s, CN.memberState, self.iri(m))
+        self.add(s, CN.outcome, rec.outcome)
+        self.add(s, CN.reportSymbol, rec.report)
+
+    def resolution(self, rec: Resolution) -> None:
+        s = self.common(rec, CN.Resolution, f"{rec.symbol} {rec.title}")
+        self.add(s, CN.unSymbol, rec.symbol)
+        self.add(s, DCTERMS.title, rec.title)
+        self.add(s, CN.sessionNumber, rec.session)
+        self.add(s, CN.committee, rec.committee)
+        self.add_date(s, CN.adoptedOn, rec.adopted)
+        self.add(s, CN.draftSymbol, rec.draft)
+        for sp in rec.sponsors:
+            self.add(s, CN.sponsor, self.iri(sp))
+        for p in rec.establishes:
+            self.add(s, CN.establishes, self.iri(p))
+        for t in rec.tallies:
+            node = URIRef(f"{s}/tally/{t.stage}")
+            self.add(s, CN.hasTally, node)
+            self.add(node, RDF.type, CN.Tally)
+            self.add(node, CN.stage, ID[f"stage/{t.stage}"])
+            self.add_date(node, CN.date, t.date)
+            self.add(node, CN.withoutVote, t.without_vote)
+            if not t.without_vote:
+                self.add(node, CN.yesCount, t.yes)
+                self.add(node, CN.noCount, t.no)
+                self.add(node, CN.abstainCount, t.abstain)
+            self.add(node, CN.note, t.note)
+            self.sources(node, [t.source])
+
+    def vote_record(self, rec: VoteRecord) -> None:
+        s = self.common(rec, CN.VoteRecord, f"Votes on {rec.resolution} ({rec.stage})")
+        self.add(s, CN.onResolution, self.iri(rec.resolution))
+        self.add(s, CN.stage, ID[f"stage/{rec.stage}"])
+        self.add_date(s, CN.date, rec.date)
+        for choice in ("yes", "no", "abstain", "absent"):
+            for state in getattr(rec, choice):
+                node = URIRef(f"{s}/{state}")
+                self.add(s, CN.hasVote, node)
+                self.add(node, RDF.type, CN.Vote)
+                self.add(node, CN.voter, self.iri(state))
+                self.add(node, CN.choice, ID[f"vote-choice/{choice}"])
+
+    def position(self, rec: Position) -> None:
+        s = self.common(rec, CN.Position, f"{rec.actor} on {rec.issue}: {rec.stance} ({rec.date})")
+        self.add(s, CN.actor, self.iri(rec.actor))
+        self.add(s, CN.issue, ID[f"issue/{rec.issue}"])
+        self.add(s, CN.stance, ID[f"stance/{rec.stance}"])
+        self.add_date(s, CN.date, rec.date)
+        self.add(s, CN.forum, self.iri(rec.forum))
+        self.add(s, CN.sessionLabel, rec.session)
+        self.add(s, CN.quote, rec.quote)
+        self.add(s, CN.coder, rec.coder)
+        self.add(s, CN.confidence, rec.confidence)
+
+    def event(self, rec: Event) -> None:
+        s = self.common(rec, CN.Event, rec.title)
+        self.add(s, DCTERMS.title, rec.title)
+        self.add(s, CN.kind, rec.kind)
+        self.add_date(s, CN.date, rec.date)
+        self.add_date(s, CN.endDate, rec.end_date)
+        for target in rec.involves:
+            self.add(s, CN.involves, self.iri(target))
+
+    def published_table(self, rec: PublishedTable) -> None:
+        s = self.common(rec, CN.PublishedTable, f"Table {rec.number}: {rec.caption}")
+        self.add(s, DCTERMS.title, rec.caption)
+        self.add(s, CN.tableNumber, rec.number)
+        self.add(s, CN.reproducedBy, rec.query)
+        for src in rec.sources:
+            if src.ref:
+                self.add(s, CN.publishedIn, self.iri(src.ref))
+        stance_of = load_codebook().stance_labels
+        for r, row in enumerate(rec.rows):
+            row_label = str(row[0])
+            for c, value in enumerate(row):
+                node = URIRef(f"{s}/cell/{r}-{c}")
+                self.add(s, CN.hasCell, node)
+                self.add(node, RDF.type, CN.TableCell)
+                self.add(node, CN.rowIndex, r)
+                self.add(node, CN.columnIndex, c)
+                self.add(node, CN.rowLabel, row_label)
+                self.add(node, CN.columnLabel, rec.columns[c])
+                self.add(node, CN.cellValue, value if isinstance(value, int) else str(value))
+                if row_label in rec.row_keys:
+                    self.add(node, CN.rowKey, self.iri(rec.row_keys[row_label]))
+                if rec.columns[c] in rec.column_keys:
+                    self.add(node, CN.columnKey, self.iri(rec.column_keys[rec.columns[c]]))
+                if c > 0 and isinstance(value, str) and value in stance_of:
+                    self.add(node, CN.cellStance, ID[f"stance/{stance_of[value]}"])
+
+
+def build_graph(
+    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
+) -> Graph:
+    """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
+    cb = load_codebook(codebook)
+    types = {c.record.id: c.record.type for c in checked}
+    types.update({i: "issue" for i in cb.issues})
+    types.update({i: "stance" for i in cb.stances})
+    types.update({i: "forum" for i in cb.forums})
+    builder = GraphBuilder(types)
+    for item in sorted(checked, key=lambda c: c.record.id):
+        getattr(builder, item.record.type)(item.record)
+    if with_terms:
+        builder.graph.parse(ontology, format="turtle")
+        builder.graph.parse(codebook, format="turtle")
+    return builder.graph
