@@ -315,7 +315,7 @@ class TallyItem(Strict):
     """The outcome of one decision on a resolution."""
 
     stage: Stage
-    date: IsoDate
+    date: IsoDate | None = None
     yes: int | None = Field(default=None, ge=0)
     no: int | None = Field(default=None, ge=0)
     abstain: int | None = Field(default=None, ge=0)
@@ -340,8 +340,8 @@ class Resolution(Record):
     symbol: Annotated[str, Field(pattern=r"^A/RES/\d+/\d+[A-Z]?$")]
     title: str
     session: int = Field(ge=1)
-    committee: Literal["first", "third", "none"]
-    adopted: IsoDate
+    committee: Literal["first", "third", "none"] | None = None
+    adopted: IsoDate | None = None
     sponsors: list[StateId] = Field(default_factory=list)
     draft: str | None = None
     agenda_item: str | None = None

@@ -240,7 +240,7 @@ class GraphBuilder:
         for p in rec.establishes:
             self.add(s, CN.establishes, self.iri(p))
         for t in rec.tallies:
-            node = URIRef(f"{s}/tally/{t.stage}")
+            node = URIRef(f"{s}/tally/{t.stage}")  # one tally per stage (checked)
             self.add(s, CN.hasTally, node)
             self.add(node, RDF.type, CN.Tally)
             self.add(node, CN.stage, ID[f"stage/{t.stage}"])

@@ -24,13 +24,21 @@ class Checked:
     record: Record
 
 
+def _label(loc: list[Any]) -> str:
+    """A readable field path: `sources[0].url`, `signed.date`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
     """A readable message and hint for one pydantic error."""
     kind = error["type"]
-    loc = [str(p) for p in error["loc"] if not str(p).startswith("function-")]
-    field = loc[-1] if loc else ""
+    loc = [p for p in error["loc"] if not str(p).startswith("function-")]
+    field = _label(loc)
     if kind == "missing":
-        return f"missing required field {field!r}", f"add `{field}:` to the record"
+        return f"missing required field {field!r}", f"add `{str(loc[-1])}:` to the record"
     if kind == "extra_forbidden":
         allowed = ", ".join(sorted(model.model_fields)) if len(loc) == 1 else "see data/README.md"
         return f"unknown field {field!r}", f"allowed fields: {allowed}"

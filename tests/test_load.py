@@ -1,0 +1,59 @@
+"""The strict YAML reader: plain data, line numbers, and refusal of what records must not contain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.load import read_file
+
+
+def _read(tmp_path: Path, text: str | bytes) -> tuple[list, list]:
+    path = tmp_path / "r.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return read_file(path)
+
+
+def test_norway_stays_a_string_and_dates_stay_strings(tmp_path: Path) -> None:
+    records, problems = _read(tmp_path, "id: x\nparties: [NO, RU]\nyes: [NO]\ndate: 2015-05-08\nflag: on\n")
+    assert problems == []
+    data = records[0].data
+    assert data["parties"] == ["NO", "RU"]
+    assert data["yes"] == ["NO"]
+    assert data["date"] == "2015-05-08"
+    assert data["flag"] == "on"
+
+
+def test_quoted_numbers_are_strings_plain_numbers_are_ints(tmp_path: Path) -> None:
+    records, _ = _read(tmp_path, 'a: "643"\nb: 643\nc: true\n')
+    assert records[0].data == {"a": "643", "b": 643, "c": True}
+
+
+def test_marks_point_at_nested_values(tmp_path: Path) -> None:
+    records, _ = _read(tmp_path, "- id: a\n  sources:\n    - url: u\n- id: b\n  signed: {date: 2001}\n")
+    assert records[0].where(("sources", 0, "url")) == (3, 7)
+    assert records[1].where(("signed", "date")) == (5, 12)
+    assert records[1].where(("missing", "deeper")) == (4, 3)
+
+
+def test_invalid_utf8_is_reported_with_line(tmp_path: Path) -> None:
+    _, problems = _read(tmp_path, b"id: a\ntitle: caf\xe9\n")
+    assert [(p.line, p.message) for p in problems] == [(2, "file is not valid UTF-8")]
+
+
+def test_billion_laughs_is_refused_without_expansion(tmp_path: Path) -> None:
+    text = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\n'
+    _, problems = _read(tmp_path, text)
+    assert problems and "aliases" in problems[0].message
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    _, problems = _read(tmp_path, "a: " + "[" * 100 + "]" * 100 + "\n")
+    assert problems and "nest" in problems[0].message
+
+
+def test_several_documents_are_refused(tmp_path: Path) -> None:
+    _, problems = _read(tmp_path, "id: a\n---\nid: b\n")
+    assert problems[0].line == 3 and "more than one YAML document" in problems[0].message
