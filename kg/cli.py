@@ -70,8 +70,9 @@ def summary(
     graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
 ) -> None:
     """Print what the built graph holds: records by type."""
+    from rdflib import Graph
+
     from kg.summary import summary_lines
-    from kg.to_rdf import Graph
 
     if not graph.exists():
         _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))

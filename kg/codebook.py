@@ -43,18 +43,18 @@ def load_codebook(path: Path = CODEBOOK) -> Codebook:
     graph = Graph().parse(path, format="turtle")
     issue_scale: dict[str, str] = {}
     for issue, scale in graph.subject_objects(CN.scale):
-        issue_scale[_tail(URIRef(issue), "issue")] = _tail(URIRef(scale), "scheme")
+        issue_scale[_tail(URIRef(str(issue)), "issue")] = _tail(URIRef(str(scale)), "scheme")
     scale_stances: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
     for stance in graph.subjects(CN.ordinal, None):
         scheme = graph.value(stance, SKOS.inScheme)
-        sid = _tail(URIRef(stance), "stance")
-        scale_stances.setdefault(_tail(URIRef(scheme), "scheme"), set()).add(sid)
+        sid = _tail(URIRef(str(stance)), "stance")
+        scale_stances.setdefault(_tail(URIRef(str(scheme)), "scheme"), set()).add(sid)
         printed = graph.value(stance, CN.printedLabel)
         if printed is not None:
             labels[str(printed)] = sid
     forums = frozenset(
-        _tail(URIRef(c), "forum") for c in graph.subjects(SKOS.inScheme, URIRef(f"{ID}scheme/forums"))
+        _tail(URIRef(str(c)), "forum") for c in graph.subjects(SKOS.inScheme, URIRef(f"{ID}scheme/forums"))
     )
     return Codebook(
         issue_scale=issue_scale,

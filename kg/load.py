@@ -61,13 +61,13 @@ class RawRecord:
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases at compose time (anchors/aliases can build billion-laughs documents)."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (*name) are not allowed in records", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class _Converter:
@@ -78,9 +78,7 @@ class _Converter:
         self.problems: list[Problem] = []
 
     def _problem(self, node: Node, message: str, hint: str = "") -> None:
-        self.problems.append(
-            Problem(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message, hint)
-        )
+        self.problems.append(Problem(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message, hint))
 
     def convert(self, node: Node, loc: Loc, marks: dict[Loc, tuple[int, int]], depth: int = 0) -> Any:
         marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)

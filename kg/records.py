@@ -7,6 +7,7 @@ reference resolves to a record of an allowed type.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -131,7 +132,7 @@ class Reference(Record):
 class State(Record):
     """A state, identified by its ISO 3166-1 alpha-2 code."""
 
-    id: StateId  # type: ignore[assignment]
+    id: StateId
     type: Literal["state"]
     name: str
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -243,14 +244,24 @@ class Instrument(Record):
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
         if self.kind == "bilateral-agreement" and len(self.parties) != 2:
-            out.append((("parties",), f"a bilateral agreement has exactly 2 parties, not {len(self.parties)}",
-                        "list the two states in `parties`"))
+            out.append(
+                (
+                    ("parties",),
+                    f"a bilateral agreement has exactly 2 parties, not {len(self.parties)}",
+                    "list the two states in `parties`",
+                )
+            )
         if len(set(self.parties)) != len(self.parties):
             out.append((("parties",), "a party is listed twice", "remove the repeat"))
         binding_kinds = {"bilateral-agreement", "multilateral-agreement", "convention"}
         if self.kind in binding_kinds and not self.legally_binding:
-            out.append((("legally_binding",), f"a {self.kind} is legally binding", "use political-commitment or "
-                        "joint-statement for non-binding texts"))
+            out.append(
+                (
+                    ("legally_binding",),
+                    f"a {self.kind} is legally binding",
+                    "use political-commitment or joint-statement for non-binding texts",
+                )
+            )
         if self.signed and self.entry_into_force and date_key(self.entry_into_force) < date_key(self.signed.date):
             out.append((("entry_into_force",), "enters into force before it was signed", "check both dates"))
         seen: set[str] = set()
@@ -260,10 +271,15 @@ class Instrument(Record):
             seen.add(p.party)
             steps = [("signed", p.signed), ("ratified", p.ratified), ("entry_into_force", p.entry_into_force)]
             dated = [(n, d) for n, d in steps if d]
-            for (n1, d1), (n2, d2) in zip(dated, dated[1:]):
+            for (n1, d1), (n2, d2) in itertools.pairwise(dated):
                 if date_key(d2) < date_key(d1):
-                    out.append((("participations", i, n2), f"{n2} ({d2}) is before {n1} ({d1})",
-                                "lifecycle dates go signed <= ratified <= in force"))
+                    out.append(
+                        (
+                            ("participations", i, n2),
+                            f"{n2} ({d2}) is before {n1} ({d1})",
+                            "lifecycle dates go signed <= ratified <= in force",
+                        )
+                    )
             if p.withdrawn and p.signed and date_key(p.withdrawn) < date_key(p.signed):
                 out.append((("participations", i, "withdrawn"), "withdrawn before signed", "check the dates"))
         return out
@@ -394,8 +410,13 @@ class VoteRecord(Record):
         for choice in ("yes", "no", "abstain", "absent"):
             for i, s in enumerate(getattr(self, choice)):
                 if s in seen:
-                    out.append(((choice, i), f"{s} is listed under both {seen[s]} and {choice}",
-                                "a state casts one vote per record"))
+                    out.append(
+                        (
+                            (choice, i),
+                            f"{s} is listed under both {seen[s]} and {choice}",
+                            "a state casts one vote per record",
+                        )
+                    )
                 seen[s] = choice
         return out
 
@@ -457,12 +478,22 @@ class PublishedTable(Record):
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
         if not any(s.ref for s in self.sources):
-            out.append((("sources",), "a published table cites the reference it was printed in",
-                        "add `- {ref: <reference id>, pages: ...}`"))
+            out.append(
+                (
+                    ("sources",),
+                    "a published table cites the reference it was printed in",
+                    "add `- {ref: <reference id>, pages: ...}`",
+                )
+            )
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
-                out.append((("rows", i), f"row has {len(row)} cells, the table has {len(self.columns)} columns",
-                            "one cell per column"))
+                out.append(
+                    (
+                        ("rows", i),
+                        f"row has {len(row)} cells, the table has {len(self.columns)} columns",
+                        "one cell per column",
+                    )
+                )
         return out
 
 

@@ -75,8 +75,17 @@ class GraphBuilder:
     def __init__(self, types: dict[str, str]) -> None:
         self.graph = Graph()
         self.types = types
-        for prefix, ns in (("cn", CN._NS), ("id", ID), ("org", ORG), ("schema", SCHEMA), ("wd", WD),
-                           ("dcterms", DCTERMS), ("prov", PROV), ("skos", SKOS), ("owl", OWL)):
+        for prefix, ns in (
+            ("cn", CN._NS),
+            ("id", ID),
+            ("org", ORG),
+            ("schema", SCHEMA),
+            ("wd", WD),
+            ("dcterms", DCTERMS),
+            ("prov", PROV),
+            ("skos", SKOS),
+            ("owl", OWL),
+        ):
             self.graph.bind(prefix, ns)
 
     def iri(self, record_id: str) -> URIRef:
@@ -194,20 +203,20 @@ class GraphBuilder:
         self.add(s, CN.unSymbol, rec.un_symbol)
         if rec.text_url:
             self.add(s, CN.textUrl, Literal(rec.text_url, datatype=XSD.anyURI))
-        for p in rec.participations:
-            node = URIRef(f"{s}/participation/{p.party}")
+        for part in rec.participations:
+            node = URIRef(f"{s}/participation/{part.party}")
             self.add(s, CN.hasParticipation, node)
             self.add(node, RDF.type, CN.Participation)
-            self.add(node, CN.participant, self.iri(p.party))
-            self.add_date(node, CN.signedOn, p.signed)
-            self.add_date(node, CN.ratifiedOn, p.ratified)
-            self.add_date(node, CN.accededOn, p.acceded)
-            self.add_date(node, CN.entryIntoForce, p.entry_into_force)
-            self.add_date(node, CN.withdrewOn, p.withdrawn)
-            self.add(node, CN.note, p.note)
-            self.sources(node, p.sources)
-            if p.signed or p.ratified or p.acceded:
-                self.add(s, CN.party, self.iri(p.party))
+            self.add(node, CN.participant, self.iri(part.party))
+            self.add_date(node, CN.signedOn, part.signed)
+            self.add_date(node, CN.ratifiedOn, part.ratified)
+            self.add_date(node, CN.accededOn, part.acceded)
+            self.add_date(node, CN.entryIntoForce, part.entry_into_force)
+            self.add_date(node, CN.withdrewOn, part.withdrawn)
+            self.add(node, CN.note, part.note)
+            self.sources(node, part.sources)
+            if part.signed or part.ratified or part.acceded:
+                self.add(s, CN.party, self.iri(part.party))
 
     def un_process(self, rec: UNProcess) -> None:
         s = self.common(rec, CN.UNProcess, rec.short_name or rec.name)

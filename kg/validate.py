@@ -38,7 +38,7 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
     loc = [p for p in error["loc"] if not str(p).startswith("function-")]
     field = _label(loc)
     if kind == "missing":
-        return f"missing required field {field!r}", f"add `{str(loc[-1])}:` to the record"
+        return f"missing required field {field!r}", f"add `{loc[-1]!s}:` to the record"
     if kind == "extra_forbidden":
         allowed = ", ".join(sorted(model.model_fields)) if len(loc) == 1 else "see data/README.md"
         return f"unknown field {field!r}", f"allowed fields: {allowed}"
@@ -86,8 +86,11 @@ def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
     problems = [raw.problem(loc, message, hint) for loc, message, hint in record.checks()]
     if model.needs_source and not record.sources:
         problems.append(
-            raw.problem(("id",), f"record {record.id!r} has no source",
-                        "add `sources:` with a un_symbol, url or ref a scholar can follow")
+            raw.problem(
+                ("id",),
+                f"record {record.id!r} has no source",
+                "add `sources:` with a un_symbol, url or ref a scholar can follow",
+            )
         )
     return record, problems
 
@@ -98,17 +101,30 @@ def _position_problems(item: Checked, codebook: Codebook, types: dict[str, str])
     assert isinstance(rec, Position)
     out = []
     if rec.issue not in codebook.issues:
-        out.append(item.raw.problem(("issue",), f"unknown issue {rec.issue!r}",
-                                    "one of: " + ", ".join(sorted(codebook.issues))))
+        out.append(
+            item.raw.problem(
+                ("issue",), f"unknown issue {rec.issue!r}", "one of: " + ", ".join(sorted(codebook.issues))
+            )
+        )
     else:
         scale = codebook.issue_scale[rec.issue]
         allowed = codebook.scale_stances.get(scale, frozenset())
         if rec.stance not in allowed:
-            out.append(item.raw.problem(("stance",), f"stance {rec.stance!r} is not on the {scale} of {rec.issue}",
-                                        "one of: " + ", ".join(sorted(allowed))))
+            out.append(
+                item.raw.problem(
+                    ("stance",),
+                    f"stance {rec.stance!r} is not on the {scale} of {rec.issue}",
+                    "one of: " + ", ".join(sorted(allowed)),
+                )
+            )
     if rec.forum not in codebook.forums and types.get(rec.forum) not in ("un_process", "organisation"):
-        out.append(item.raw.problem(("forum",), f"unknown forum {rec.forum!r}",
-                                    "a process or organisation id, or one of: " + ", ".join(sorted(codebook.forums))))
+        out.append(
+            item.raw.problem(
+                ("forum",),
+                f"unknown forum {rec.forum!r}",
+                "a process or organisation id, or one of: " + ", ".join(sorted(codebook.forums)),
+            )
+        )
     return out
 
 
@@ -126,8 +142,13 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
         if record.id in first_seen:
             other = first_seen[record.id]
             line, _ = other.where(("id",))
-            problems.append(raw.problem(("id",), f"duplicate id {record.id!r}",
-                                        f"first defined at {other.path}:{line}; ids are unique across all files"))
+            problems.append(
+                raw.problem(
+                    ("id",),
+                    f"duplicate id {record.id!r}",
+                    f"first defined at {other.path}:{line}; ids are unique across all files",
+                )
+            )
             continue
         first_seen[record.id] = raw
         checked.append(Checked(raw, record))
@@ -138,11 +159,21 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
         for loc, target, allowed in item.record.refs():
             found_type = types.get(target)
             if found_type is None:
-                problems.append(item.raw.problem(loc, f"unknown reference {target!r}",
-                                                 "no record has this id; check the spelling or add the record"))
+                problems.append(
+                    item.raw.problem(
+                        loc,
+                        f"unknown reference {target!r}",
+                        "no record has this id; check the spelling or add the record",
+                    )
+                )
             elif allowed and found_type not in allowed:
-                problems.append(item.raw.problem(loc, f"{target!r} is a {found_type}, expected "
-                                                 + " or ".join(sorted(allowed)), "point at a record of that type"))
+                problems.append(
+                    item.raw.problem(
+                        loc,
+                        f"{target!r} is a {found_type}, expected " + " or ".join(sorted(allowed)),
+                        "point at a record of that type",
+                    )
+                )
         if isinstance(item.record, Position):
             problems.extend(_position_problems(item, codebook, types))
     return checked, problems

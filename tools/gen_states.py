@@ -39,14 +39,24 @@ def main() -> None:
         sources = [{"url": ISO_URL, "title": "ISO 3166-1 codes, Debian iso-codes 4.15.0"}]
         if code in group_of:
             rec["un_regional_group"] = group_of[code]
-            sources = [{"url": MEMBERS_URL, "title": "United Nations: Member States"},
-                       {"url": GROUPS_URL, "title": "United Nations Regional Groups of Member States"}, *sources]
+            sources = [
+                {"url": MEMBERS_URL, "title": "United Nations: Member States"},
+                {"url": GROUPS_URL, "title": "United Nations Regional Groups of Member States"},
+                *sources,
+            ]
         else:
-            sources = [{"url": "https://www.un.org/en/about-us/non-member-states",
-                        "title": "United Nations: Non-member States (permanent observers)"}, *sources]
+            sources = [
+                {
+                    "url": "https://www.un.org/en/about-us/non-member-states",
+                    "title": "United Nations: Non-member States (permanent observers)",
+                },
+                *sources,
+            ]
         if code == "US":
-            rec["note"] = ("Not a member of any regional group; attends WEOG meetings as an observer and is "
-                           "considered a member of WEOG for electoral purposes.")
+            rec["note"] = (
+                "Not a member of any regional group; attends WEOG meetings as an observer and is "
+                "considered a member of WEOG for electoral purposes."
+            )
         if code == "TR":
             rec["note"] = "Member of WEOG for electoral purposes; also participates in the Asia-Pacific Group."
         rec["sources"] = sources
@@ -54,9 +64,7 @@ def main() -> None:
     text = yaml.safe_dump(records, sort_keys=False, allow_unicode=True, width=120)
     text = re.sub(r"^(  iso_numeric: )(\d+)$", r"\1'\2'", text, flags=re.M)
     header = "# UN member states and observer states. Generated once by tools/gen_states.py; now curated by hand.\n"
-    Path("data/states/un-member-states.yaml").write_text(
-        header + text
-    )
+    Path("data/states/un-member-states.yaml").write_text(header + text)
 
 
 if __name__ == "__main__":
