@@ -80,6 +80,24 @@ def summary(
         typer.echo(line)
 
 
+@app.command("ingest-votes")
+def ingest_votes(
+    raw: Annotated[Path, typer.Argument(help="Raw voting list under data/raw/votes/.")],
+    resolution: Annotated[str, typer.Option(help="Resolution id, e.g. a-res-73-27.")],
+    out: Annotated[Path, typer.Option(help="Folder for the vote record.")] = DATA / "votes",
+    force: Annotated[bool, typer.Option(help="Replace an existing vote record.")] = False,
+) -> None:
+    """Turn a voting list copied from a UN press release into a vote_record YAML file."""
+    from kg.ingest import ingest_votes as run
+
+    try:
+        target = run(raw, resolution=resolution, out_dir=out, force=force)
+    except KGError as error:
+        _fail(error)
+        return
+    typer.echo(f"wrote {target}")
+
+
 def main() -> None:
     """Console entry point: run the app; turn unexpected errors into one line, not a traceback."""
     try:

@@ -390,7 +390,7 @@ class VoteRecord(Record):
     type: Literal["vote_record"]
     resolution: RecordId
     stage: Stage
-    date: IsoDate
+    date: IsoDate | None = None
     yes: list[StateId] = Field(default_factory=list)
     no: list[StateId] = Field(default_factory=list)
     abstain: list[StateId] = Field(default_factory=list)
