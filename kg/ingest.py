@@ -1,6 +1,6 @@
 """Ingest tools for the repetitive part of curation: a UN voting list (copied into data/raw/) -> a vote_record.
 
-The raw file keeps the press release's wording: `# source:`, `# stage:`, `# date:` header lines, then labelled
+The raw file keeps the press release's wording: `# source:` (one or more), `# stage:`, `# date:`, optional `# note:` header lines, then labelled
 lists `In favour: A, B, C.`, `Against: ...`, `Abstain: ...`, `Absent: ...`. Names are matched to ISO codes through
 the state records and data/raw/state-name-aliases.tsv; an unknown name is an error with its line, never a guess.
 """
@@ -54,6 +54,7 @@ class ParsedVotes:
 
     header: dict[str, str]
     lists: dict[str, list[str]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
 
 
 def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
@@ -61,11 +62,15 @@ def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
     shown = display_path(path)
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
+    sources: list[str] = []
     body_lines: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("#"):
             key, _, value = line[1:].partition(":")
-            if value and key.strip() in ("source", "stage", "date", "note"):
+            if value and key.strip() == "source":
+                sources.append(value.strip())
+                header.setdefault("source", value.strip())
+            elif value and key.strip() in ("stage", "date", "note"):
                 header.setdefault(key.strip(), value.strip())
         else:
             body_lines.append((number, line))
@@ -73,7 +78,7 @@ def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
     for key in ("source", "stage", "date"):
         if key not in header:
             problems.append(Problem(shown, 1, 1, f"missing header line '# {key}: ...'", "see kg/ingest.py"))
-    parsed = ParsedVotes(header)
+    parsed = ParsedVotes(header, sources=sources)
     current: str | None = None
     seen: dict[str, int] = {}
     for number, line in body_lines:
@@ -134,7 +139,7 @@ def vote_record(parsed: ParsedVotes, *, resolution: str, raw: Path) -> dict[str,
     if notes:
         record["note"] = " ".join(notes)
     record["raw"] = display_path(raw)
-    record["sources"] = [{"url": parsed.header["source"]}]
+    record["sources"] = [{"url": url} for url in parsed.sources]
     return record
 
 

@@ -457,6 +457,14 @@ class Event(Record):
         return out
 
 
+class ExpectedDifference(Strict):
+    """A cell where the curated graph is known to differ from the printed table, and why."""
+
+    row: str
+    column: str
+    reason: str
+
+
 class PublishedTable(Record):
     """A table printed in a reference, recorded so that a query can reproduce it."""
 
@@ -468,6 +476,7 @@ class PublishedTable(Record):
     rows: list[list[str | int]] = Field(min_length=1)
     row_keys: dict[str, AnyId] = Field(default_factory=dict)
     column_keys: dict[str, AnyId] = Field(default_factory=dict)
+    expected_differences: list[ExpectedDifference] = Field(default_factory=list)
 
     def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
         out = super().refs()
@@ -485,6 +494,11 @@ class PublishedTable(Record):
                     "add `- {ref: <reference id>, pages: ...}`",
                 )
             )
+        labels = {str(row[0]) for row in self.rows}
+        for i, diff in enumerate(self.expected_differences):
+            if diff.row not in labels or diff.column not in self.columns[1:]:
+                out.append((("expected_differences", i), f"no cell at row {diff.row!r}, column {diff.column!r}",
+                            "use a printed row label and column name"))
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
                 out.append(

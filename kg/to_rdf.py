@@ -305,6 +305,7 @@ class GraphBuilder:
             if src.ref:
                 self.add(s, CN.publishedIn, self.iri(src.ref))
         stance_of = load_codebook().stance_labels
+        expected = {(d.row, d.column): d.reason for d in rec.expected_differences}
         for r, row in enumerate(rec.rows):
             row_label = str(row[0])
             for c, value in enumerate(row):
@@ -320,6 +321,7 @@ class GraphBuilder:
                     self.add(node, CN.rowKey, self.iri(rec.row_keys[row_label]))
                 if rec.columns[c] in rec.column_keys:
                     self.add(node, CN.columnKey, self.iri(rec.column_keys[rec.columns[c]]))
+                self.add(node, CN.expectedDifference, expected.get((row_label, rec.columns[c])))
                 if c > 0 and isinstance(value, str) and value in stance_of:
                     self.add(node, CN.cellStance, ID[f"stance/{stance_of[value]}"])
 

@@ -69,6 +69,7 @@ class CN(DefinedNamespace):
     draftSymbol: URIRef
     endDate: URIRef
     entryIntoForce: URIRef
+    expectedDifference: URIRef
     establishes: URIRef
     forum: URIRef
     founded: URIRef

@@ -1,0 +1,170 @@
+"""The query library: `.rq` files with a `#+` header (summary, description, tags, reproduces, params).
+
+Parameters are declared in the header (`#+ param: actor state RU "the actor"`) and bound by appending a SPARQL
+VALUES clause built from validated RDF terms, never by pasting user text into the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.paths import QUERIES
+
+ID = "https://w3id.org/cybernorms/id/"
+REQUIRED = ("summary", "description", "tags")
+# parameter kind -> (pattern a value must match, IRI path or None for a literal)
+PARAM_KINDS: dict[str, tuple[str, str | None]] = {
+    "state": (r"^[A-Z]{2}$", "state"),
+    "actor": (r"^([A-Z]{2}|[a-z0-9]+(-[a-z0-9]+)*)$", None),
+    "issue": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "issue"),
+    "resolution": (r"^a-res-[0-9]+-[0-9]+[a-z]?$", "resolution"),
+    "organisation": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "organisation"),
+    "process": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "process"),
+    "year": (r"^[0-9]{4}$", None),
+    "string": (r"^[^\x00-\x1f]{0,200}$", None),
+}
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s?(.*)$")
+_CONT = re.compile(r"^#\+\s{2,}(.*)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter: variable name, kind, default values (empty: unbound)."""
+
+    name: str
+    kind: str
+    default: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """One library query and its header."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    reproduces: str | None = None
+    params: tuple[Param, ...] = field(default_factory=tuple)
+    pivot: tuple[str, str, str] | None = None
+
+    @property
+    def is_violation(self) -> bool:
+        return self.name.endswith("-violation")
+
+
+def parse_header(path: Path) -> dict[str, list[str]]:
+    """`#+ key: value` lines (a line `#+   more` continues the previous value)."""
+    header: dict[str, list[str]] = {}
+    last: str | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cont = _CONT.match(line)
+        if cont and last:
+            header[last][-1] += " " + cont.group(1).strip()
+            continue
+        match = _HEADER.match(line)
+        if match:
+            last = match.group(1)
+            header.setdefault(last, []).append(match.group(2).strip())
+        elif line.strip() and not line.startswith("#"):
+            break
+    return header
+
+
+def _param(spec: str, path: Path) -> Param:
+    match = re.match(r'^(\w+)\s+(\w+)\s+(\S+)\s*(?:"(.*)")?$', spec)
+    if not match or match.group(2) not in PARAM_KINDS:
+        raise QueryError(f"{path}: bad '#+ param: {spec}' (hint: '#+ param: NAME KIND DEFAULT \"description\"', "
+                         f"KIND one of {', '.join(PARAM_KINDS)}; DEFAULT '*' for unbound, values joined by ',')")
+    default = () if match.group(3) == "*" else tuple(match.group(3).split(","))
+    return Param(match.group(1), match.group(2), default, match.group(4) or "")
+
+
+def load_query(path: Path) -> LibraryQuery:
+    """Read one library query; a missing header field is an error."""
+    header = parse_header(path)
+    missing = [key for key in REQUIRED if not header.get(key)]
+    if missing:
+        raise QueryError(f"{path}: header lacks {', '.join('#+ ' + m for m in missing)} "
+                         "(hint: every library query starts with #+ summary/description/tags lines)")
+    pivot = None
+    if header.get("pivot"):
+        parts = tuple(p.strip() for p in header["pivot"][0].split(","))
+        if len(parts) != 3:
+            raise QueryError(f"{path}: '#+ pivot:' needs ROW,COLUMN,VALUE")
+        pivot = (parts[0], parts[1], parts[2])
+    return LibraryQuery(
+        name=path.stem,
+        path=path,
+        text=path.read_text(encoding="utf-8"),
+        summary=header["summary"][0],
+        description=header["description"][0],
+        tags=tuple(t.strip() for t in header["tags"][0].split(",") if t.strip()),
+        reproduces=(header.get("reproduces") or [None])[0],
+        params=tuple(_param(p, path) for p in header.get("param", [])),
+        pivot=pivot,
+    )
+
+
+def library(folder: Path = QUERIES) -> dict[str, LibraryQuery]:
+    """All library queries by name (QC `*-violation` queries live in `qc/`)."""
+    return {q.name: q for q in (load_query(p) for p in sorted(folder.rglob("*.rq")))}
+
+
+def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:
+    """A library query by name, or a `.rq` file by path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.exists():
+        return load_query(path)
+    queries = library(folder)
+    if name_or_file in queries:
+        return queries[name_or_file]
+    close = [n for n in queries if name_or_file in n or n in name_or_file]
+    hint = f"did you mean {', '.join(close[:3])}?" if close else "run `cnkg queries` for the list"
+    raise QueryError(f"no library query or file named {name_or_file!r} (hint: {hint})")
+
+
+def term(kind: str, value: str) -> Node:
+    """A validated RDF term for a parameter value; anything else is refused."""
+    pattern, path = PARAM_KINDS[kind]
+    if not re.match(pattern, value):
+        raise QueryError(f"parameter value {value!r} is not a valid {kind} (hint: expected {pattern})")
+    if kind == "actor":
+        return URIRef(f"{ID}{'state' if re.match(r'^[A-Z]{2}$', value) else 'organisation'}/{value}")
+    if path is not None:
+        return URIRef(f"{ID}{path}/{value}")
+    if kind == "year":
+        return Literal(int(value))
+    return Literal(value)
+
+
+def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
+    """The query text with a trailing VALUES clause for each bound parameter (user values or defaults)."""
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        hint = ", ".join(known) if known else "this query takes no parameters"
+        raise QueryError(f"unknown parameter {unknown[0]!r} for {query.name} (hint: {hint})")
+    clauses = [p for p in query.params if (values.get(p.name) or p.default) and values.get(p.name) != ["*"]]
+    if not clauses:
+        return query.text
+    # SPARQL allows one trailing VALUES clause: combine the parameters as a cross product of their values.
+    names: list[str] = []
+    rows: list[list[str]] = [[]]
+    for param in query.params:
+        chosen = values.get(param.name) or list(param.default)
+        if not chosen or chosen == ["*"]:
+            continue
+        names.append(param.name)
+        rows = [[*row, term(param.kind, v).n3()] for row in rows for v in chosen]
+    body = " ".join("(" + " ".join(row) + ")" for row in rows)
+    return query.text.rstrip() + "\nVALUES (" + " ".join("?" + n for n in names) + ") { " + body + " }\n"

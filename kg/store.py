@@ -1,0 +1,205 @@
+"""Query backends: the embedded pyoxigraph store (default), a plain rdflib graph (baseline), a remote endpoint.
+
+All are read-only and return the same `Table` of plain values, so results can be compared across backends.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Literal as RLiteral
+from rdflib.term import URIRef as RURIRef
+
+from kg.errors import EndpointError, QueryError
+
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_ROW_CAP = 100_000
+_COMMENTS_AND_STRINGS = re.compile(r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>")
+_UPDATE = re.compile(r"(?<![?$:\w-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![?$:\w-])SERVICE\b", re.IGNORECASE)
+
+Value = str | int | float | bool | None
+
+
+@dataclass
+class Table:
+    """A SELECT result as plain Python values, with what limited it."""
+
+    columns: list[str]
+    rows: list[list[Value]] = field(default_factory=list)
+    truncated: bool = False
+    elapsed_s: float = 0.0
+
+
+def check_read_only(text: str, *, allow_service: bool = False) -> None:
+    """Refuse updates and (unless allowed) federated SERVICE calls before any backend sees the query."""
+    code = _COMMENTS_AND_STRINGS.sub(" ", text)
+    if _UPDATE.search(code):
+        raise QueryError("updates are not allowed: this endpoint is read-only (hint: use SELECT, ASK or CONSTRUCT)")
+    if not allow_service and _SERVICE.search(code):
+        raise QueryError("SERVICE (federated queries to other hosts) is disabled (hint: query the graph itself)")
+
+
+def _py(term: Any) -> Value:
+    """A plain value for an RDF term: IRIs and strings as str, numbers as numbers, booleans as bool."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode | RURIRef):
+        return str(term.value if isinstance(term, ox.NamedNode) else term)
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return str(term.value)
+    if isinstance(term, RLiteral):
+        value = term.toPython()
+        if isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, Decimal):
+            return float(value)
+        return str(term)
+    return str(term)
+
+
+class Backend(Protocol):
+    """Something that answers SELECT queries."""
+
+    name: str
+
+    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table: ...
+
+
+class EmbeddedStore:
+    """pyoxigraph in memory, loaded from the built N-Triples: fast SPARQL with no server."""
+
+    name = "embedded"
+
+    def __init__(self, ntriples: Path) -> None:
+        if not ntriples.exists():
+            raise QueryError(f"{ntriples} does not exist (hint: run `cnkg build` first)")
+        self.store = ox.Store()
+        self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+        check_read_only(text)
+        start = time.perf_counter()
+        try:
+            result = self.store.query(text)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries return tables (hint: use CONSTRUCT through `cnkg export`)")
+        columns = [v.value for v in result.variables]
+        table = Table(columns)
+        deadline = start + timeout_s
+        for solution in result:
+            if len(table.rows) >= row_cap:
+                table.truncated = True
+                break
+            if time.perf_counter() > deadline:
+                raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
+            table.rows.append([_py(solution[c]) for c in columns])
+        table.elapsed_s = time.perf_counter() - start
+        return table
+
+
+class RdflibBackend:
+    """A plain rdflib in-memory graph: the baseline the benchmark compares against."""
+
+    name = "rdflib"
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+        check_read_only(text)
+        start = time.perf_counter()
+        try:
+            result = self.graph.query(text)
+        except Exception as exc:  # rdflib raises pyparsing errors and others
+            raise QueryError(f"SPARQL error: {exc}") from None
+        columns = [str(v) for v in (result.vars or [])]
+        table = Table(columns)
+        for row in result:
+            if len(table.rows) >= row_cap:
+                table.truncated = True
+                break
+            table.rows.append([_py(row[i]) for i in range(len(columns))])  # type: ignore[index]
+        table.elapsed_s = time.perf_counter() - start
+        return table
+
+
+class RemoteEndpoint:
+    """Any SPARQL 1.1 endpoint through SPARQLWrapper (POST, JSON results, client timeout)."""
+
+    name = "remote"
+
+    def __init__(self, url: str) -> None:
+        if not re.match(r"^https?://[^\s]+$", url):
+            raise QueryError(f"endpoint {url!r} is not an http(s) URL")
+        self.url = url
+
+    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+        import socket
+        import urllib.error
+
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        check_read_only(text)
+        client = SPARQLWrapper(self.url)
+        client.setMethod(POST)
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(max(1, timeout_s)))
+        client.setQuery(text)
+        start = time.perf_counter()
+        try:
+            data = client.queryAndConvert()
+        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise EndpointError(f"endpoint {self.url} unreachable or too slow: {reason} "
+                                "(hint: is the server running? try `cnkg serve`)") from None
+        except SPARQLWrapperException as exc:
+            raise EndpointError(f"endpoint {self.url} refused the query: {str(exc).splitlines()[0]}") from None
+        except ValueError as exc:
+            raise EndpointError(f"endpoint {self.url} returned something that is not SPARQL JSON: {exc}") from None
+        if not isinstance(data, dict) or "head" not in data:
+            raise EndpointError(f"endpoint {self.url} returned something that is not SPARQL JSON results")
+        columns = list(data["head"].get("vars", []))
+        table = Table(columns)
+        for binding in data.get("results", {}).get("bindings", []):
+            if len(table.rows) >= row_cap:
+                table.truncated = True
+                break
+            table.rows.append([_json_value(binding.get(c)) for c in columns])
+        table.elapsed_s = time.perf_counter() - start
+        return table
+
+
+def _json_value(cell: dict[str, str] | None) -> Value:
+    """A plain value from a SPARQL JSON results cell."""
+    if cell is None:
+        return None
+    value = cell.get("value", "")
+    dt = cell.get("datatype", "")
+    if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+        return int(value)
+    if dt.endswith(("#decimal", "#double", "#float")):
+        return float(value)
+    if dt.endswith("#boolean"):
+        return value == "true"
+    return value
