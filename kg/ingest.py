@@ -1,6 +1,7 @@
 """Ingest tools for the repetitive part of curation: a UN voting list (copied into data/raw/) -> a vote_record.
 
-The raw file keeps the press release's wording: `# source:` (one or more), `# stage:`, `# date:`, optional `# note:` header lines, then labelled
+The raw file keeps the press release's wording: `# source:` (one or more), `# stage:`, `# date:`, optional
+`# note:` header lines, then labelled
 lists `In favour: A, B, C.`, `Against: ...`, `Abstain: ...`, `Absent: ...`. Names are matched to ISO codes through
 the state records and data/raw/state-name-aliases.tsv; an unknown name is an error with its line, never a guess.
 """
@@ -18,8 +19,15 @@ from kg.errors import KGError, Problem, ValidationFailed, display_path
 from kg.load import load_records
 from kg.paths import DATA
 
-LABELS = {"in favour": "yes", "in favor": "yes", "against": "no", "abstain": "abstain", "abstaining": "abstain",
-          "abstentions": "abstain", "absent": "absent"}
+LABELS = {
+    "in favour": "yes",
+    "in favor": "yes",
+    "against": "no",
+    "abstain": "abstain",
+    "abstaining": "abstain",
+    "abstentions": "abstain",
+    "absent": "absent",
+}
 _LABEL = re.compile(r"^\s*(In favou?r|Against|Abstain(?:ing)?|Abstentions|Absent)\s*:\s*", re.IGNORECASE | re.M)
 
 
@@ -85,15 +93,18 @@ def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
         position = 0
         for match in _LABEL.finditer(line):
             if current is not None:
-                _take(line[position:match.start()], number, current, parsed, names, seen, shown, problems)
+                _take(line[position : match.start()], number, current, parsed, names, seen, shown, problems)
             current = LABELS[match.group(1).lower()]
             parsed.lists.setdefault(current, [])
             position = match.end()
         if current is not None:
             _take(line[position:], number, current, parsed, names, seen, shown, problems)
         elif line.strip():
-            problems.append(Problem(shown, number, 1, "text before any 'In favour:'/'Against:' label",
-                                    "start each list with its label"))
+            problems.append(
+                Problem(
+                    shown, number, 1, "text before any 'In favour:'/'Against:' label", "start each list with its label"
+                )
+            )
     if not parsed.lists:
         problems.append(Problem(shown, 0, 0, "no voting list found", "expected 'In favour:', 'Against:', ..."))
     if problems:
@@ -101,19 +112,35 @@ def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
     return parsed
 
 
-def _take(chunk: str, number: int, choice: str, parsed: ParsedVotes, names: dict[str, str], seen: dict[str, int],
-          shown: str, problems: list[Problem]) -> None:
+def _take(
+    chunk: str,
+    number: int,
+    choice: str,
+    parsed: ParsedVotes,
+    names: dict[str, str],
+    seen: dict[str, int],
+    shown: str,
+    problems: list[Problem],
+) -> None:
     for name in chunk.split(","):
         key = normalise(name)
         if not key:
             continue
         code = names.get(key)
         if code is None:
-            problems.append(Problem(shown, number, 1, f"unknown state name {name.strip()!r}",
-                                    "add the UN form of the name to data/raw/state-name-aliases.tsv"))
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    1,
+                    f"unknown state name {name.strip()!r}",
+                    "add the UN form of the name to data/raw/state-name-aliases.tsv",
+                )
+            )
         elif code in seen:
-            problems.append(Problem(shown, number, 1, f"{name.strip()} ({code}) listed twice",
-                                    f"also on line {seen[code]}"))
+            problems.append(
+                Problem(shown, number, 1, f"{name.strip()} ({code}) listed twice", f"also on line {seen[code]}")
+            )
         else:
             seen[code] = number
             parsed.lists[choice].append(code)
@@ -122,8 +149,12 @@ def _take(chunk: str, number: int, choice: str, parsed: ParsedVotes, names: dict
 def vote_record(parsed: ParsedVotes, *, resolution: str, raw: Path) -> dict[str, object]:
     """The vote_record mapping for a parsed list (state codes sorted within each choice)."""
     stage = parsed.header["stage"]
-    record: dict[str, object] = {"id": f"vote-{resolution}-{stage}", "type": "vote_record",
-                                 "resolution": resolution, "stage": stage}
+    record: dict[str, object] = {
+        "id": f"vote-{resolution}-{stage}",
+        "type": "vote_record",
+        "resolution": resolution,
+        "stage": stage,
+    }
     date = parsed.header["date"]
     notes = [parsed.header["note"]] if "note" in parsed.header else []
     if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date):

@@ -1,7 +1,7 @@
 """The query library: `.rq` files with a `#+` header (summary, description, tags, reproduces, params).
 
-Parameters are declared in the header (`#+ param: actor state RU "the actor"`) and bound by appending a SPARQL
-VALUES clause built from validated RDF terms, never by pasting user text into the query.
+Parameters are declared in the header (`#+ param: actor state RU "the actor"`) and bound by a SPARQL VALUES block
+built from validated RDF terms at the `# @params` marker line, never by pasting user text into the query.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ PARAM_KINDS: dict[str, tuple[str, str | None]] = {
     "year": (r"^[0-9]{4}$", None),
     "string": (r"^[^\x00-\x1f]{0,200}$", None),
 }
+PARAMS_MARKER = "# @params: parameter VALUES are inserted here"
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s?(.*)$")
 _CONT = re.compile(r"^#\+\s{2,}(.*)$")
 
@@ -83,8 +84,10 @@ def parse_header(path: Path) -> dict[str, list[str]]:
 def _param(spec: str, path: Path) -> Param:
     match = re.match(r'^(\w+)\s+(\w+)\s+(\S+)\s*(?:"(.*)")?$', spec)
     if not match or match.group(2) not in PARAM_KINDS:
-        raise QueryError(f"{path}: bad '#+ param: {spec}' (hint: '#+ param: NAME KIND DEFAULT \"description\"', "
-                         f"KIND one of {', '.join(PARAM_KINDS)}; DEFAULT '*' for unbound, values joined by ',')")
+        raise QueryError(
+            f"{path}: bad '#+ param: {spec}' (hint: '#+ param: NAME KIND DEFAULT \"description\"', "
+            f"KIND one of {', '.join(PARAM_KINDS)}; DEFAULT '*' for unbound, values joined by ',')"
+        )
     default = () if match.group(3) == "*" else tuple(match.group(3).split(","))
     return Param(match.group(1), match.group(2), default, match.group(4) or "")
 
@@ -94,8 +97,16 @@ def load_query(path: Path) -> LibraryQuery:
     header = parse_header(path)
     missing = [key for key in REQUIRED if not header.get(key)]
     if missing:
-        raise QueryError(f"{path}: header lacks {', '.join('#+ ' + m for m in missing)} "
-                         "(hint: every library query starts with #+ summary/description/tags lines)")
+        raise QueryError(
+            f"{path}: header lacks {', '.join('#+ ' + m for m in missing)} "
+            "(hint: every library query starts with #+ summary/description/tags lines)"
+        )
+    text = path.read_text(encoding="utf-8")
+    if header.get("param") and PARAMS_MARKER not in text:
+        raise QueryError(
+            f"{path}: a query with parameters needs the line '{PARAMS_MARKER}' inside WHERE "
+            "(hint: put it right after the top-level `WHERE {`)"
+        )
     pivot = None
     if header.get("pivot"):
         parts = tuple(p.strip() for p in header["pivot"][0].split(","))
@@ -105,11 +116,11 @@ def load_query(path: Path) -> LibraryQuery:
     return LibraryQuery(
         name=path.stem,
         path=path,
-        text=path.read_text(encoding="utf-8"),
+        text=text,
         summary=header["summary"][0],
         description=header["description"][0],
         tags=tuple(t.strip() for t in header["tags"][0].split(",") if t.strip()),
-        reproduces=(header.get("reproduces") or [None])[0],
+        reproduces=header["reproduces"][0] if header.get("reproduces") else None,
         params=tuple(_param(p, path) for p in header.get("param", [])),
         pivot=pivot,
     )
@@ -148,23 +159,21 @@ def term(kind: str, value: str) -> Node:
 
 
 def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
-    """The query text with a trailing VALUES clause for each bound parameter (user values or defaults)."""
+    """The query text with a VALUES block per bound parameter (user values or defaults) at the params marker.
+
+    Only validated RDF terms serialised by rdflib are inserted; user text never reaches the query."""
     known = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(known))
     if unknown:
         hint = ", ".join(known) if known else "this query takes no parameters"
         raise QueryError(f"unknown parameter {unknown[0]!r} for {query.name} (hint: {hint})")
-    clauses = [p for p in query.params if (values.get(p.name) or p.default) and values.get(p.name) != ["*"]]
-    if not clauses:
-        return query.text
-    # SPARQL allows one trailing VALUES clause: combine the parameters as a cross product of their values.
-    names: list[str] = []
-    rows: list[list[str]] = [[]]
+    clauses: list[str] = []
     for param in query.params:
         chosen = values.get(param.name) or list(param.default)
         if not chosen or chosen == ["*"]:
             continue
-        names.append(param.name)
-        rows = [[*row, term(param.kind, v).n3()] for row in rows for v in chosen]
-    body = " ".join("(" + " ".join(row) + ")" for row in rows)
-    return query.text.rstrip() + "\nVALUES (" + " ".join("?" + n for n in names) + ") { " + body + " }\n"
+        terms = " ".join(term(param.kind, v).n3() for v in chosen)
+        clauses.append(f"VALUES ?{param.name} {{ {terms} }}")
+    if not clauses:
+        return query.text
+    return query.text.replace(PARAMS_MARKER, "\n  ".join(clauses), 1)

@@ -31,8 +31,10 @@ class Citation:
     query_sha256: str
 
     def line(self) -> str:
-        return (f"Cyber Norms Knowledge Graph, version {self.version}; query {self.query} "
-                f"(sha256 {self.query_sha256[:12]}); https://w3id.org/cybernorms/")
+        return (
+            f"Cyber Norms Knowledge Graph, version {self.version}; query {self.query} "
+            f"(sha256 {self.query_sha256[:12]}); https://w3id.org/cybernorms/"
+        )
 
 
 def backend_for(*, endpoint: str | None = None, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt") -> Backend:
@@ -53,8 +55,14 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def run(query: LibraryQuery, backend: Backend, *, params: dict[str, list[str]] | None = None,
-        timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+def run(
+    query: LibraryQuery,
+    backend: Backend,
+    *,
+    params: dict[str, list[str]] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_cap: int = DEFAULT_ROW_CAP,
+) -> Table:
     """Bind parameters and run the query."""
     return backend.select(bind(query, params or {}), timeout_s=timeout_s, row_cap=row_cap)
 
@@ -118,12 +126,18 @@ def render(table: Table, *, fmt: str, cite: Citation | None = None) -> str:
         writer.writerows(rows)
         return buf.getvalue()
     if fmt == "json":
-        payload: dict[str, object] = {"columns": table.columns,
-                                      "rows": [[shorten(v) for v in r] for r in table.rows],
-                                      "truncated": table.truncated}
+        payload: dict[str, object] = {
+            "columns": table.columns,
+            "rows": [[shorten(v) for v in r] for r in table.rows],
+            "truncated": table.truncated,
+        }
         if cite:
-            payload["citation"] = {"text": note, "version": cite.version, "query": cite.query,
-                                   "query_sha256": cite.query_sha256}
+            payload["citation"] = {
+                "text": note,
+                "version": cite.version,
+                "query": cite.query,
+                "query_sha256": cite.query_sha256,
+            }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
         lines = [f"<!-- {note} -->"] if note else []
@@ -132,12 +146,23 @@ def render(table: Table, *, fmt: str, cite: Citation | None = None) -> str:
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
         return "\n".join(lines) + "\n"
     if fmt == "latex":
+
         def esc(text: str) -> str:
-            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
-                         ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("~", r"\textasciitilde{}"),
-                         ("^", r"\textasciicircum{}")):
+            for a, b in (
+                ("\\", r"\textbackslash{}"),
+                ("&", r"\&"),
+                ("%", r"\%"),
+                ("$", r"\$"),
+                ("#", r"\#"),
+                ("_", r"\_"),
+                ("{", r"\{"),
+                ("}", r"\}"),
+                ("~", r"\textasciitilde{}"),
+                ("^", r"\textasciicircum{}"),
+            ):
                 text = text.replace(a, b)
             return text
+
         lines = [f"% {note}"] if note else []
         lines.append(r"\begin{tabular}{" + "l" * len(table.columns) + "}")
         lines.append(r"\hline")
@@ -148,12 +173,15 @@ def render(table: Table, *, fmt: str, cite: Citation | None = None) -> str:
         return "\n".join(lines) + "\n"
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
     widths = [min(w, 60) for w in widths]
+
     def fit(text: str, w: int) -> str:
         return (text[: w - 1] + "…") if len(text) > w else text.ljust(w)
+
     lines = ["  ".join(fit(c, w) for c, w in zip(table.columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(fit(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}{', truncated at the row cap' if table.truncated else ''})"
+    capped = ", truncated at the row cap" if table.truncated else ""
+    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''}{capped})"
     lines.append(footer)
     if note:
         lines.append(note)

@@ -497,8 +497,13 @@ class PublishedTable(Record):
         labels = {str(row[0]) for row in self.rows}
         for i, diff in enumerate(self.expected_differences):
             if diff.row not in labels or diff.column not in self.columns[1:]:
-                out.append((("expected_differences", i), f"no cell at row {diff.row!r}, column {diff.column!r}",
-                            "use a printed row label and column name"))
+                out.append(
+                    (
+                        ("expected_differences", i),
+                        f"no cell at row {diff.row!r}, column {diff.column!r}",
+                        "use a printed row label and column name",
+                    )
+                )
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
                 out.append(

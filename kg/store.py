@@ -21,7 +21,9 @@ from kg.errors import EndpointError, QueryError
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 100_000
-_COMMENTS_AND_STRINGS = re.compile(r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>")
+_COMMENTS_AND_STRINGS = re.compile(
+    r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>"
+)
 _UPDATE = re.compile(r"(?<![?$:\w-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$:\w-])SERVICE\b", re.IGNORECASE)
 
@@ -154,7 +156,6 @@ class RemoteEndpoint:
         self.url = url
 
     def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
-        import socket
         import urllib.error
 
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -169,10 +170,11 @@ class RemoteEndpoint:
         start = time.perf_counter()
         try:
             data = client.queryAndConvert()
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise EndpointError(f"endpoint {self.url} unreachable or too slow: {reason} "
-                                "(hint: is the server running? try `cnkg serve`)") from None
+            raise EndpointError(
+                f"endpoint {self.url} unreachable or too slow: {reason} (hint: is the server running? try `cnkg serve`)"
+            ) from None
         except SPARQLWrapperException as exc:
             raise EndpointError(f"endpoint {self.url} refused the query: {str(exc).splitlines()[0]}") from None
         except ValueError as exc:

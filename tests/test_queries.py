@@ -1,0 +1,156 @@
+"""The query library: headers, ORDER BY, rows on the real data, reviewed goldens (compared as data),
+QC violations empty, parameters bound safely, and results identical on the embedded store and rdflib."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg.build import BuildResult
+from kg.errors import QueryError
+from kg.library import LibraryQuery, bind, library, load_query
+from kg.query import pivot, render, run
+from kg.store import EmbeddedStore, RdflibBackend, Table, Value
+
+from .conftest import ROOT
+
+QUERIES = library()
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.fixture(scope="module")
+def store(built: BuildResult) -> EmbeddedStore:
+    return EmbeddedStore(next(p for p in built.files if p.suffix == ".nt"))
+
+
+def normalise(rows: list[list[Value]]) -> list[list[Value]]:
+    """Rows as data: GROUP_CONCAT cells (order undefined in SPARQL) compared as sorted parts."""
+    out = []
+    for row in rows:
+        cells: list[Value] = []
+        for v in row:
+            if isinstance(v, str) and (" | " in v or ", " in v) and len(v) < 2000:
+                sep = " | " if " | " in v else ", "
+                v = sep.join(sorted(v.split(sep)))
+            cells.append(v)
+        out.append(cells)
+    return out
+
+
+def test_library_is_large_enough_and_documented() -> None:
+    assert len([q for q in QUERIES.values() if not q.is_violation]) >= 20
+    for q in QUERIES.values():
+        assert q.summary and q.description and q.tags, q.name
+        assert re.search(r"\bORDER BY\b", q.text), f"{q.name} has no ORDER BY"
+
+
+def test_published_tables_have_reproducing_queries() -> None:
+    reproduces = {q.reproduces for q in QUERIES.values() if q.reproduces}
+    assert {"haq-2025-table-1", "haq-2025-table-3", "haq-2025-table-4"} <= reproduces
+
+
+def test_header_is_required(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.rq"
+    bare.write_text("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\n", encoding="utf-8")
+    with pytest.raises(QueryError, match="header lacks #\\+ summary"):
+        load_query(bare)
+
+
+def test_every_query_has_a_golden() -> None:
+    missing = sorted(n for n in QUERIES if not (GOLDEN / f"{n}.json").exists())
+    assert missing == [], "run tools/regen_goldens.py and review the new files"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_matches_golden(name: str, store: EmbeddedStore) -> None:
+    query = QUERIES[name]
+    table = run(query, store)
+    golden = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+    assert table.columns == golden["columns"]
+    if query.is_violation:
+        assert table.rows == [], f"QC {name} found: {table.rows[:5]}"
+    else:
+        assert table.rows, f"{name} returns no rows on the real data"
+    assert normalise(table.rows) == normalise(golden["rows"])
+
+
+@pytest.mark.parametrize("name", sorted(n for n in QUERIES if not QUERIES[n].is_violation))
+def test_embedded_and_rdflib_agree(name: str, store: EmbeddedStore, graph: Graph) -> None:
+    query = QUERIES[name]
+    a = run(query, store)
+    b = run(query, RdflibBackend(graph))
+    assert a.columns == b.columns
+    assert sorted(map(str, normalise(a.rows))) == sorted(map(str, normalise(b.rows)))
+
+
+def test_table4_reproduced_exactly(store: EmbeddedStore) -> None:
+    table = run(QUERIES["table4-positions"], store)
+    agrees = table.columns.index("agrees")
+    assert len(table.rows) == 15 and all(row[agrees] is True for row in table.rows)
+    matrix = pivot(table, row="rowLabel", column="columnLabel", value="reproduced")
+    assert matrix.columns == ["rowLabel", "Russia", "US/EU", "China"]
+    assert matrix.rows[0] == ["Cyber Sovereignty", "Strongly Supports", "Opposes", "Supports"]
+
+
+def test_parameter_binding_changes_results(store: EmbeddedStore) -> None:
+    q = QUERIES["bilateral-agreements"]
+    ru = run(q, store)
+    cn = run(q, store, params={"actor": ["CN"]})
+    actor = ru.columns.index("actor")
+    assert {r[actor] for r in ru.rows} == {"https://w3id.org/cybernorms/id/state/RU"}
+    assert {r[actor] for r in cn.rows} == {"https://w3id.org/cybernorms/id/state/CN"}
+
+
+@pytest.mark.parametrize("evil", ['RU" } ; DROP ALL ; #', "RU> <x", "ru", "R\nU"])
+def test_hostile_parameter_values_are_refused(evil: str) -> None:
+    with pytest.raises(QueryError, match="not a valid state"):
+        bind(QUERIES["bilateral-agreements"], {"actor": [evil]})
+
+
+def test_unknown_parameter_is_refused() -> None:
+    with pytest.raises(QueryError, match="unknown parameter 'nation'"):
+        bind(QUERIES["bilateral-agreements"], {"nation": ["RU"]})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <a:b> <a:c> <a:d> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "DROP ALL",
+        "LOAD <http://x.org/a>",
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    ],
+)
+def test_updates_and_service_are_refused(text: str, store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError, match=r"not allowed|disabled"):
+        store.select(text)
+
+
+def test_keywords_inside_strings_are_not_updates(store: EmbeddedStore) -> None:
+    table = store.select('SELECT ("DROP ALL; INSERT DATA" AS ?x) WHERE {} ORDER BY ?x')
+    assert table.rows == [["DROP ALL; INSERT DATA"]]
+
+
+def test_row_cap_is_reported(store: EmbeddedStore) -> None:
+    table = store.select("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", row_cap=10)
+    assert len(table.rows) == 10 and table.truncated
+    assert "truncated at the row cap" in render(table, fmt="table")
+
+
+def test_renderers_escape_and_carry_citation() -> None:
+    table = Table(["a", "b"], [["x|y", "50% & $5"], [None, True]])
+    assert "x\\|y" in render(table, fmt="md")
+    assert r"50\% \& \$5" in render(table, fmt="latex")
+    assert render(table, fmt="csv").splitlines() == ["a,b", "x|y,50% & $5", ",true"]
+    assert json.loads(render(table, fmt="json"))["rows"][1] == [None, True]
+
+
+def test_library_query_object_is_frozen() -> None:
+    q: LibraryQuery = QUERIES["timeline"]
+    with pytest.raises(AttributeError):
+        q.name = "other"  # type: ignore[misc]
