@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -149,6 +150,56 @@ def reproduce(
         typer.echo(f"{regressions} unexpected difference(s) against the published tables.", err=True)
         raise typer.Exit(1)
     typer.echo("All published tables reproduced (differences, if any, are explained in the data).")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
+    timeout: Annotated[int, typer.Option(help="Seconds before a query is stopped by the server.")] = 30,
+) -> None:
+    """Start a read-only SPARQL 1.1 server (Oxigraph) over the graph, building it first if needed."""
+    from kg.build import build as run_build
+    from kg.serve import LOOPBACK, ServerSpec, prepare_store, server_command
+
+    try:
+        graph = BUILD / "cybernorms.nt"
+        if not graph.exists():
+            run_build()
+        store = prepare_store(graph=graph)
+        spec = ServerSpec(host=host, port=port, timeout_s=timeout)
+        command = server_command(store, spec)
+    except KGError as error:
+        _fail(error)
+        return
+    if host not in LOOPBACK:
+        typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
+    typer.echo(f"SPARQL endpoint (read-only): {spec.query_url}")
+    typer.echo(f"try: curl -s {spec.query_url} -H 'Accept: text/csv' --data-urlencode "
+               "'query=SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }'")
+    typer.echo("or:  cnkg query counts-by-type --endpoint " + spec.query_url)
+    typer.echo("Ctrl-C stops the server.", nl=True)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # the server replaces this process: signals reach it directly
+
+
+@app.command()
+def push(
+    endpoint: Annotated[str, typer.Option(help="Graph Store Protocol URL of the target store.")],
+    graph_iri: Annotated[
+        str | None, typer.Option("--graph", help="Named graph IRI (default graph if omitted).")
+    ] = None,
+    graph: Annotated[Path, typer.Option("--file", help="Built graph to push.")] = BUILD / "cybernorms.nt",
+) -> None:
+    """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, HTTP PUT)."""
+    from kg.serve import push as run_push
+
+    try:
+        status = run_push(endpoint=endpoint, graph_iri=graph_iri, graph=graph)
+    except KGError as error:
+        _fail(error)
+        return
+    typer.echo(f"pushed {graph} to {endpoint} ({graph_iri or 'default graph'}): HTTP {status}")
 
 
 @app.command("ingest-votes")

@@ -158,7 +158,7 @@ class RemoteEndpoint:
     def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
         import urllib.error
 
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         check_read_only(text)
@@ -167,6 +167,9 @@ class RemoteEndpoint:
         client.setReturnFormat(JSON)
         client.setTimeout(int(max(1, timeout_s)))
         client.setQuery(text)
+        # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments
+        # (e.g. "add"); the text was checked read-only above, so it is a query.
+        client.queryType = SELECT
         start = time.perf_counter()
         try:
             data = client.queryAndConvert()

@@ -1,0 +1,131 @@
+"""A real SPARQL 1.1 Protocol server over the built graph (the Oxigraph server from PyPI, read-only), and
+`push` of the graph into any store that speaks the SPARQL 1.1 Graph Store Protocol."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import BuildError, EndpointError
+from kg.paths import BUILD, GRAPH_BASENAME
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """Where and how the server runs."""
+
+    host: str = "127.0.0.1"
+    port: int = 7878
+    timeout_s: int = 30
+
+    @property
+    def base(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/query"
+
+
+def oxigraph_binary() -> str:
+    """Path of the `oxigraph` command (from the `oxigraph` package on PyPI)."""
+    found = shutil.which("oxigraph")
+    if not found:
+        raise BuildError("the `oxigraph` server is not installed (hint: pip install oxigraph)")
+    return found
+
+
+def prepare_store(*, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt", location: Path | None = None) -> Path:
+    """An on-disk Oxigraph store holding exactly the built graph; reloaded only when the graph changed."""
+    if not graph.exists():
+        raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
+    location = location or graph.parent / "oxigraph-store"
+    digest = hashlib.sha256(graph.read_bytes()).hexdigest()
+    stamp = location / ".graph-sha256"
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return location
+    tmp = location.with_name(location.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    result = subprocess.run(
+        [oxigraph_binary(), "load", "--location", str(tmp), "--file", str(graph), "--format", "nt"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    if result.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"loading the graph into Oxigraph failed: {result.stderr.strip()[:500]}")
+    (tmp / ".graph-sha256").write_text(digest, encoding="utf-8")
+    shutil.rmtree(location, ignore_errors=True)
+    tmp.rename(location)
+    return location
+
+
+def server_command(store: Path, spec: ServerSpec) -> list[str]:
+    """The read-only server command line."""
+    host = f"[{spec.host}]" if ":" in spec.host else spec.host
+    return [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"{host}:{spec.port}",
+            "--timeout-s", str(spec.timeout_s)]
+
+
+def wait_ready(spec: ServerSpec, *, within_s: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll the endpoint with ASK {} until it answers; fail clearly if the server died or never answered."""
+    deadline = time.monotonic() + within_s
+    url = spec.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise EndpointError(f"the server exited with code {process.returncode} "
+                                f"(hint: is port {spec.port} already in use?)")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise EndpointError(f"the server at {spec.base} did not answer within {within_s:g} s")
+
+
+def start(store: Path, spec: ServerSpec) -> subprocess.Popen[bytes]:
+    """Start the read-only server in the background and wait until it answers."""
+    process = subprocess.Popen(server_command(store, spec), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_ready(spec, process=process)
+    except EndpointError:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def push(*, endpoint: str, graph_iri: str | None = None, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt",
+         timeout_s: float = 120.0) -> int:
+    """PUT the built graph (N-Triples) into a Graph Store Protocol endpoint; returns the HTTP status.
+
+    `endpoint` is the store's GSP URL (Oxigraph: http://host:port/store; Fuseki: http://host:3030/ds/data;
+    GraphDB: http://host:7200/repositories/REPO/rdf-graphs/service; Virtuoso: http://host:8890/sparql-graph-crud).
+    Without `graph_iri` the default graph is replaced."""
+    if not graph.exists():
+        raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
+    if not endpoint.startswith(("http://", "https://")):
+        raise EndpointError(f"endpoint {endpoint!r} is not an http(s) URL")
+    query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
+    url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+    request = urllib.request.Request(url, data=graph.read_bytes(), method="PUT",
+                                     headers={"Content-Type": "application/n-triples"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode("utf-8", "replace")[:300]
+        raise EndpointError(f"{endpoint} refused the graph: HTTP {exc.code} {body}") from None
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"{endpoint} unreachable: {reason} (hint: is the store running?)") from None

@@ -1,0 +1,101 @@
+"""A real Oxigraph server on loopback: parity with the embedded store, read-only, timeouts, dead endpoints."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.build import BuildResult
+from kg.errors import EndpointError, QueryError
+from kg.library import library
+from kg.query import run
+from kg.serve import ServerSpec, prepare_store, push, start
+from kg.store import EmbeddedStore, RemoteEndpoint
+
+from .test_queries import normalise
+
+QUERIES = library()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSpec]:
+    nt = next(p for p in built.files if p.suffix == ".nt")
+    store = prepare_store(graph=nt, location=tmp_path_factory.mktemp("ox") / "store")
+    spec = ServerSpec(port=free_port(), timeout_s=2)
+    process = start(store, spec)
+    yield spec
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def embedded(built: BuildResult) -> EmbeddedStore:
+    return EmbeddedStore(next(p for p in built.files if p.suffix == ".nt"))
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_server_and_embedded_give_the_same_result(name: str, server: ServerSpec, embedded: EmbeddedStore) -> None:
+    remote = run(QUERIES[name], RemoteEndpoint(server.query_url))
+    local = run(QUERIES[name], embedded)
+    assert remote.columns == local.columns
+    assert sorted(map(str, normalise(remote.rows))) == sorted(map(str, normalise(local.rows)))
+
+
+def test_server_refuses_updates(server: ServerSpec) -> None:
+    data = urllib.parse.urlencode({"update": "DROP ALL"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{server.base}/update", data=data, timeout=5)
+    assert info.value.code in (403, 405)
+    # and the client refuses before sending
+    with pytest.raises(QueryError, match="read-only"):
+        RemoteEndpoint(server.query_url).select("DELETE WHERE { ?s ?p ?o }")
+
+
+def test_runaway_query_is_stopped_and_reported(server: ServerSpec) -> None:
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(EndpointError, match=r"refused|unreachable|too slow"):
+        RemoteEndpoint(server.query_url).select(runaway, timeout_s=10)
+
+
+def test_dead_endpoint_gives_a_clear_error() -> None:
+    with pytest.raises(EndpointError, match="unreachable"):
+        RemoteEndpoint(f"http://127.0.0.1:{free_port()}/query").select("ASK {}", timeout_s=3)
+
+
+def test_push_loads_the_graph_into_a_graph_store(built: BuildResult, tmp_path: Path) -> None:
+    from kg.serve import oxigraph_binary, wait_ready
+
+    spec = ServerSpec(port=free_port())
+    command = [oxigraph_binary(), "serve", "--location", str(tmp_path / "rw"), "--bind", f"127.0.0.1:{spec.port}"]
+    target = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(spec, process=target)
+        nt = next(p for p in built.files if p.suffix == ".nt")
+        status = push(endpoint=f"{spec.base}/store", graph_iri="https://w3id.org/cybernorms/graph", graph=nt)
+        assert status in (200, 201, 204)
+        count = RemoteEndpoint(spec.query_url).select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/cybernorms/graph> { ?s ?p ?o } }"
+        )
+        assert count.rows == [[len(built.graph)]]
+    finally:
+        target.terminate()
+        target.wait(timeout=10)
+
+
+def test_push_to_dead_store_is_a_clear_error(built: BuildResult) -> None:
+    nt = next(p for p in built.files if p.suffix == ".nt")
+    with pytest.raises(EndpointError, match="unreachable"):
+        push(endpoint=f"http://127.0.0.1:{free_port()}/store", graph=nt, timeout_s=3)
