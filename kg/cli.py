@@ -175,8 +175,10 @@ def serve(
     if host not in LOOPBACK:
         typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
     typer.echo(f"SPARQL endpoint (read-only): {spec.query_url}")
-    typer.echo(f"try: curl -s {spec.query_url} -H 'Accept: text/csv' --data-urlencode "
-               "'query=SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }'")
+    typer.echo(
+        f"try: curl -s {spec.query_url} -H 'Accept: text/csv' --data-urlencode "
+        "'query=SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }'"
+    )
     typer.echo("or:  cnkg query counts-by-type --endpoint " + spec.query_url)
     typer.echo("Ctrl-C stops the server.", nl=True)
     sys.stdout.flush()
@@ -200,6 +202,75 @@ def push(
         _fail(error)
         return
     typer.echo(f"pushed {graph} to {endpoint} ({graph_iri or 'default graph'}): HTTP {status}")
+
+
+@app.command()
+def release(
+    version: Annotated[str, typer.Option(help="Dataset version X.Y.Z.")],
+    out: Annotated[Path, typer.Option(help="Folder that receives cybernorms-kg-X.Y.Z/.")] = Path("releases"),
+    date: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: the commit date).")] = None,
+    previous: Annotated[Path | None, typer.Option(help="Previous release folder, for CHANGES.md.")] = None,
+) -> None:
+    """Write a citable, byte-reproducible release bundle; an existing version is never overwritten."""
+    from kg.release import release as run_release
+
+    try:
+        target = run_release(version=version, out=out, date=date, previous=previous)
+    except KGError as error:
+        _fail(error)
+        return
+    typer.echo(f"wrote {target}")
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Older release folder or graph file.")],
+    new: Annotated[Path, typer.Argument(help="Newer release folder or graph file.")],
+) -> None:
+    """What changed between two releases: records added, removed and changed, by type."""
+    from kg.diff import changelog, load_graph
+    from kg.diff import diff as run_diff
+
+    try:
+        result = run_diff(load_graph(old), load_graph(new))
+    except KGError as error:
+        _fail(error)
+        return
+    typer.echo(changelog(result, old=old.name, new=new.name))
+
+
+@app.command()
+def coverage(
+    update: Annotated[Path | None, typer.Option(help="Rewrite the coverage block of this file (README.md).")] = None,
+    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
+) -> None:
+    """Print the coverage table (records by type) from the built graph, or update it in the README."""
+    from rdflib import Graph
+
+    from kg.summary import coverage_markdown, replace_coverage
+
+    if not graph.exists():
+        _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))
+    block = coverage_markdown(Graph().parse(graph, format="nt"))
+    if update is None:
+        typer.echo(block)
+        return
+    try:
+        update.write_text(replace_coverage(update.read_text(encoding="utf-8"), block), encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        _fail(BuildError(f"cannot update {update}: {exc}"))
+    typer.echo(f"updated {update}")
+
+
+@app.command()
+def codebook(
+    out: Annotated[Path, typer.Option(help="Where to write the Markdown codebook.")] = Path("ontology/CODEBOOK.md"),
+) -> None:
+    """Render the SKOS codebook as Markdown (ontology/CODEBOOK.md)."""
+    from kg.codebook_doc import render_codebook
+
+    out.write_text(render_codebook(), encoding="utf-8")
+    typer.echo(f"wrote {out}")
 
 
 @app.command("ingest-votes")

@@ -58,7 +58,10 @@ def prepare_store(*, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt", location: Pat
     shutil.rmtree(tmp, ignore_errors=True)
     result = subprocess.run(
         [oxigraph_binary(), "load", "--location", str(tmp), "--file", str(graph), "--format", "nt"],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     if result.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -72,8 +75,16 @@ def prepare_store(*, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt", location: Pat
 def server_command(store: Path, spec: ServerSpec) -> list[str]:
     """The read-only server command line."""
     host = f"[{spec.host}]" if ":" in spec.host else spec.host
-    return [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"{host}:{spec.port}",
-            "--timeout-s", str(spec.timeout_s)]
+    return [
+        oxigraph_binary(),
+        "serve-read-only",
+        "--location",
+        str(store),
+        "--bind",
+        f"{host}:{spec.port}",
+        "--timeout-s",
+        str(spec.timeout_s),
+    ]
 
 
 def wait_ready(spec: ServerSpec, *, within_s: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -82,8 +93,9 @@ def wait_ready(spec: ServerSpec, *, within_s: float = 30.0, process: subprocess.
     url = spec.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise EndpointError(f"the server exited with code {process.returncode} "
-                                f"(hint: is port {spec.port} already in use?)")
+            raise EndpointError(
+                f"the server exited with code {process.returncode} (hint: is port {spec.port} already in use?)"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -105,8 +117,13 @@ def start(store: Path, spec: ServerSpec) -> subprocess.Popen[bytes]:
     return process
 
 
-def push(*, endpoint: str, graph_iri: str | None = None, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt",
-         timeout_s: float = 120.0) -> int:
+def push(
+    *,
+    endpoint: str,
+    graph_iri: str | None = None,
+    graph: Path = BUILD / f"{GRAPH_BASENAME}.nt",
+    timeout_s: float = 120.0,
+) -> int:
     """PUT the built graph (N-Triples) into a Graph Store Protocol endpoint; returns the HTTP status.
 
     `endpoint` is the store's GSP URL (Oxigraph: http://host:port/store; Fuseki: http://host:3030/ds/data;
@@ -118,8 +135,9 @@ def push(*, endpoint: str, graph_iri: str | None = None, graph: Path = BUILD / f
         raise EndpointError(f"endpoint {endpoint!r} is not an http(s) URL")
     query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
     url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
-    request = urllib.request.Request(url, data=graph.read_bytes(), method="PUT",
-                                     headers={"Content-Type": "application/n-triples"})
+    request = urllib.request.Request(
+        url, data=graph.read_bytes(), method="PUT", headers={"Content-Type": "application/n-triples"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return int(response.status)

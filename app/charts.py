@@ -1,0 +1,185 @@
+"""Plotly figures of the explorer. Everything renders offline: plotly.js is bundled with Streamlit and the
+world geometry of the map is served from app/static (see app/static/README.md), never from a CDN."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import plotly.graph_objects as go
+
+from kg import explore
+from kg.store import Value
+
+TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#54a24b"}
+KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")
+
+
+def bar(labels: Sequence[str], values: Sequence[float], *, x_title: str, y_title: str) -> go.Figure:
+    """A horizontal bar chart, largest first at the top."""
+    fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h", marker_color="#4c78a8"))
+    fig.update_layout(
+        height=max(260, 24 * len(labels) + 80),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        xaxis_title=y_title,
+        yaxis_title=x_title,
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def timeline(rows: Sequence[Mapping[str, Value]]) -> go.Figure:
+    """Dated developments as points on a time axis, one lane per kind, hover shows the record."""
+    fig = go.Figure()
+    kinds = [k for k in KIND_ORDER if any(r.get("kind") == k for r in rows)]
+    kinds += sorted({str(r.get("kind")) for r in rows} - set(kinds))
+    palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2"]
+    for n, kind in enumerate(kinds):
+        mine = [r for r in rows if r.get("kind") == kind]
+        when = [explore.partial_date(r.get("date")) for r in mine]
+        fig.add_trace(
+            go.Scatter(
+                x=when,
+                y=[kind] * len(mine),
+                mode="markers",
+                name=kind,
+                marker={"size": 11, "color": palette[n % len(palette)], "line": {"width": 1, "color": "white"}},
+                customdata=[[r.get("date"), r.get("id"), r.get("label")] for r in mine],
+                hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        height=120 + 60 * max(1, len(kinds)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        showlegend=False,
+        xaxis={"title": "date (a year or month without a day is placed at its first day)"},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(kinds))},
+    )
+    return fig
+
+
+def memberships(rows: Sequence[Mapping[str, Value]], *, label: str, today: date | None = None) -> go.Figure:
+    """Memberships over time as bars from 'from' to 'until' (open memberships run to today)."""
+    end_default = today or date.today()
+    fig = go.Figure()
+    names: list[str] = []
+    for r in rows:
+        start = explore.partial_date(r.get("from"))
+        if start is None:
+            continue
+        end = explore.partial_date(r.get("until")) or end_default
+        name = f"{r.get(label)} ({r.get('role')})" if r.get("role") not in (None, "member") else str(r.get(label))
+        names.append(name)
+        fig.add_trace(
+            go.Scatter(
+                x=[start, end],
+                y=[name, name],
+                mode="lines+markers",
+                line={"width": 10, "color": "#4c78a8" if r.get("until") is None else "#9ecae9"},
+                marker={"size": 6},
+                hovertemplate=f"{name}<br>from {r.get('from')}<br>until {r.get('until') or 'today'}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(
+        height=100 + 28 * max(1, len(names)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(names))},
+    )
+    return fig
+
+
+def choropleth(
+    rows: Sequence[Mapping[str, Value]],
+    *,
+    category: str,
+    order: Sequence[str],
+    colours: Mapping[str, str],
+    hover: Sequence[str],
+) -> go.Figure:
+    """A world map (ISO-3 codes, plotly's own geometry served locally) with one colour per category."""
+    fig = go.Figure()
+    for cat in order:
+        mine = [r for r in rows if str(r.get(category)) == cat]
+        if not mine:
+            continue
+        colour = colours.get(cat, "#999999")
+        fig.add_trace(
+            go.Choropleth(
+                locations=[r.get("iso3") for r in mine],
+                locationmode="ISO-3",
+                z=[1] * len(mine),
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                name=cat,
+                showlegend=True,
+                marker={"line": {"color": "white", "width": 0.5}},
+                customdata=[[r.get(h) for h in hover] for r in mine],
+                hovertemplate="<br>".join(f"{h}: %{{customdata[{i}]}}" for i, h in enumerate(hover))
+                + f"<extra>{cat}</extra>",
+            )
+        )
+    fig.update_geos(
+        projection_type="natural earth",
+        showcountries=True,
+        countrycolor="#ffffff",
+        showland=True,
+        landcolor="#e6e6e6",
+        showocean=False,
+        showframe=False,
+        showcoastlines=False,
+        lataxis_range=[-58, 85],
+    )
+    fig.update_layout(
+        height=520,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        legend={"orientation": "h", "y": -0.02, "title": {"text": category}},
+    )
+    return fig
+
+
+def network(net: explore.Network) -> go.Figure:
+    """Nodes coloured by type (sized by degree) and their links, drawn with plotly only."""
+    where = {n.id: n for n in net.nodes}
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for s, t, _ in net.edges:
+        xs += [where[s].x, where[t].x, None]
+        ys += [where[s].y, where[t].y, None]
+    fig = go.Figure(
+        go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"}, hoverinfo="skip", showlegend=False)
+    )
+    for kind, colour in TYPE_COLOURS.items():
+        mine = [n for n in net.nodes if n.type == kind]
+        if not mine:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[n.x for n in mine],
+                y=[n.y for n in mine],
+                mode="markers+text" if kind != "state" else "markers",
+                name=kind,
+                text=[n.id if kind != "state" else "" for n in mine],
+                textposition="top center",
+                textfont={"size": 9},
+                marker={
+                    "size": [min(30, 6 + 1.5 * n.degree) for n in mine],
+                    "color": colour,
+                    "line": {"width": 1, "color": "white"},
+                    "symbol": {"state": "circle", "instrument": "diamond", "organisation": "square"}[kind],
+                },
+                customdata=[[n.id, n.label, n.degree] for n in mine],
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} links<extra>"
+                + kind
+                + "</extra>",
+            )
+        )
+    fig.update_layout(
+        height=680,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+        legend={"orientation": "h", "y": 1.02},
+        plot_bgcolor="white",
+    )
+    return fig

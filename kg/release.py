@@ -1,0 +1,305 @@
+"""Citable, byte-reproducible release bundles: `cybernorms-kg-X.Y.Z/` with the graph in three syntaxes, the
+ontology, one CSV per library query, README, CITATION.cff, BibTeX, DCAT/VoID and schema.org metadata, CHANGES,
+and SHA-256 checksums. No clock time is used: the release date is the commit date (or --date)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from kg.build import build
+from kg.diff import changelog, diff, load_graph
+from kg.errors import BuildError, KGError
+from kg.export import canonical, ntriples, turtle
+from kg.library import library
+from kg.paths import CODEBOOK, ONTOLOGY, ROOT, SHAPES
+from kg.query import Citation, render, run
+from kg.store import EmbeddedStore
+from kg.summary import counts_by_type
+
+BASE = "https://w3id.org/cybernorms/"
+TITLE = "Cyber Norms Knowledge Graph"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+CONTEXT = {
+    "cn": "https://w3id.org/cybernorms/ontology#",
+    "id": "https://w3id.org/cybernorms/id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+def commit_date(root: Path = ROOT) -> str | None:
+    """The committer date (YYYY-MM-DD) of HEAD, or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%cs"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = out.stdout.strip()
+    return text if out.returncode == 0 and re.match(r"^\d{4}-\d{2}-\d{2}$", text) else None
+
+
+def _compact(iri: str) -> str:
+    for prefix, ns in CONTEXT.items():
+        if iri.startswith(ns) and re.match(r"^[\w\-./]*$", iri[len(ns) :]):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def jsonld(graph: Graph) -> bytes:
+    """Flattened JSON-LD with a fixed context, subjects and values sorted (deterministic: blank nodes get
+    canonical labels)."""
+    canon = canonical(graph)
+    nodes: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in canon:
+        subject = s.n3() if not isinstance(s, URIRef) else _compact(str(s))
+        key = "@type" if p == RDF.type else _compact(str(p))
+        if isinstance(o, URIRef):
+            value: object = _compact(str(o)) if key == "@type" else {"@id": _compact(str(o))}
+        elif isinstance(o, Literal):
+            lit: dict[str, object] = {"@value": str(o)}
+            if o.language:
+                lit["@language"] = o.language
+            elif o.datatype:
+                lit["@type"] = _compact(str(o.datatype))
+            value = lit
+        else:
+            value = {"@id": o.n3()}
+        nodes[subject][key].append(value)
+    graph_list = []
+    for subject in sorted(nodes):
+        node: dict[str, object] = {"@id": subject}
+        for key in sorted(nodes[subject]):
+            values = sorted(nodes[subject][key], key=lambda v: json.dumps(v, sort_keys=True))
+            node[key] = values if len(values) > 1 else values[0]
+        graph_list.append(node)
+    doc = {"@context": CONTEXT, "@graph": graph_list}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _stats(graph: Graph) -> tuple[int, int, int]:
+    """Triples, distinct subjects (entities) and distinct classes used."""
+    subjects = {s for s in graph.subjects()}
+    classes = {o for o in graph.objects(None, RDF.type)}
+    return len(graph), len(subjects), len(classes)
+
+
+def _void(version: str, date: str, graph: Graph, name: str, files: list[str]) -> bytes:
+    triples, entities, classes = _stats(graph)
+    ds = f"{BASE}dataset/{version}"
+    dumps = "\n".join(f"    void:dataDump <{BASE}releases/{name}/{f}> ;" for f in files)
+    text = f"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<{ds}> a dcat:Dataset , void:Dataset ;
+    dcterms:title "{TITLE} {version}"@en ;
+    dcterms:description "Instruments, UN resolutions, votes, processes, states and coded positions in international cyber diplomacy, each record with its source."@en ;
+    dcterms:license <{LICENSE}> ;
+    dcterms:issued "{date}"^^xsd:date ;
+    dcat:version "{version}" ;
+    dcterms:isVersionOf <{BASE}dataset> ;
+    void:uriSpace "{BASE}id/" ;
+    void:vocabulary <{BASE}ontology#> ;
+    void:triples {triples} ;
+    void:entities {entities} ;
+    void:classes {classes} ;
+    void:sparqlEndpoint <http://127.0.0.1:7878/query> ;
+{dumps}
+    dcat:distribution <{ds}/turtle> , <{ds}/ntriples> , <{ds}/jsonld> .
+
+<{ds}/turtle> a dcat:Distribution ; dcat:mediaType "text/turtle" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.ttl> .
+<{ds}/ntriples> a dcat:Distribution ; dcat:mediaType "application/n-triples" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.nt> .
+<{ds}/jsonld> a dcat:Distribution ; dcat:mediaType "application/ld+json" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.jsonld> .
+"""
+    return text.encode("utf-8")
+
+
+def _schema_org(version: str, date: str, graph: Graph, name: str) -> bytes:
+    triples, entities, _ = _stats(graph)
+    doc = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": f"{BASE}dataset/{version}",
+        "name": f"{TITLE} {version}",
+        "description": "An open, citable knowledge graph of international cyber diplomacy: instruments, UN "
+        "resolutions and votes, UN processes, states, organisations and coded positions, every record "
+        "with its source.",
+        "version": version,
+        "datePublished": date,
+        "license": LICENSE,
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": "Cyber Norms Knowledge Graph contributors"},
+        "keywords": [
+            "cyber diplomacy",
+            "cyber norms",
+            "international information security",
+            "UN GGE",
+            "OEWG",
+            "knowledge graph",
+            "RDF",
+        ],
+        "variableMeasured": [
+            {"@type": "PropertyValue", "name": "triples", "value": triples},
+            {"@type": "PropertyValue", "name": "entities", "value": entities},
+        ],
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": fmt, "contentUrl": f"{BASE}releases/{name}/{file}"}
+            for file, fmt in (
+                ("cybernorms.ttl", "text/turtle"),
+                ("cybernorms.nt", "application/n-triples"),
+                ("cybernorms.jsonld", "application/ld+json"),
+            )
+        ],
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _citation_cff(version: str, date: str) -> bytes:
+    return f"""cff-version: 1.2.0
+type: dataset
+title: "{TITLE}"
+version: "{version}"
+date-released: "{date}"
+message: "If you use this dataset, please cite this version."
+authors:
+  - name: "Cyber Norms Knowledge Graph contributors"
+license: CC-BY-4.0
+url: "{BASE}"
+identifiers:
+  - type: url
+    value: "{BASE}dataset/{version}"
+    description: "This release"
+keywords:
+  - cyber diplomacy
+  - cyber norms
+  - knowledge graph
+""".encode()
+
+
+def _bibtex(version: str, date: str) -> bytes:
+    return f"""@misc{{cybernorms_kg_{version.replace(".", "_")},
+  title        = {{{{Cyber Norms Knowledge Graph}}, version {version}}},
+  author       = {{{{Cyber Norms Knowledge Graph contributors}}}},
+  year         = {{{date[:4]}}},
+  date         = {{{date}}},
+  version      = {{{version}}},
+  howpublished = {{\\url{{{BASE}dataset/{version}}}}},
+  note         = {{Dataset. Licensed CC BY 4.0}}
+}}
+""".encode()
+
+
+def _readme(version: str, date: str, counts: list[tuple[str, int]], tables: list[str]) -> bytes:
+    rows = "\n".join(f"| {kind} | {count} |" for kind, count in counts)
+    listed = "\n".join(f"- `tables/{t}.csv`" for t in tables)
+    return f"""# {TITLE} {version}
+
+Released {date}. Licence: data CC BY 4.0 ({LICENSE}); code MIT.
+
+Cite as: Cyber Norms Knowledge Graph contributors ({date[:4]}). *{TITLE}*, version {version}.
+{BASE}dataset/{version} (see `CITATION.cff` and `cybernorms.bib`).
+
+## Files
+- `cybernorms.ttl`, `cybernorms.nt`, `cybernorms.jsonld`: the graph (same triples in three syntaxes)
+- `ontology/`: the OWL ontology, SHACL shapes and SKOS codebook
+- `tables/`: one CSV per library query, each starting with a comment line naming version, query and hash
+- `void.ttl` (DCAT + VoID), `schema-org.jsonld`: dataset metadata
+- `CHANGES.md`: what changed since the previous release
+- `SHA256SUMS`: checksums of every file (`sha256sum -c SHA256SUMS`)
+
+## Contents
+| record type | count |
+| --- | --- |
+{rows}
+
+## Query results
+{listed}
+
+Re-run any table: `cnkg query <name> --format csv` on this version's graph.
+""".encode()
+
+
+def release(*, version: str, out: Path, date: str | None = None, previous: Path | None = None) -> Path:
+    """Build the bundle into `out/cybernorms-kg-<version>/`; never overwrites an existing version."""
+    if not _VERSION.match(version):
+        raise KGError(f"version {version!r} is not X.Y.Z (hint: e.g. --version 0.1.0)")
+    date = date or commit_date()
+    if not date or not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
+        raise KGError("no release date: not in a git checkout (hint: pass --date YYYY-MM-DD)")
+    name = f"cybernorms-kg-{version}"
+    target = out / name
+    if target.exists():
+        raise KGError(f"{target} exists: a release is never overwritten (hint: choose a new --version)")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        result = build(out=tmp / "build")
+        graph = result.graph
+        files: dict[str, bytes] = {
+            "cybernorms.ttl": turtle(graph),
+            "cybernorms.nt": ntriples(graph),
+            "cybernorms.jsonld": jsonld(graph),
+            "ontology/cybernorms.ttl": ONTOLOGY.read_bytes(),
+            "ontology/shapes.ttl": SHAPES.read_bytes(),
+            "ontology/codebook.ttl": CODEBOOK.read_bytes(),
+        }
+        store = EmbeddedStore(tmp / "build" / "cybernorms.nt")
+        tables = []
+        for qname, query in sorted(library().items()):
+            if query.is_violation:
+                continue
+            table = run(query, store)
+            cite = Citation(version, qname, hashlib.sha256(query.text.encode("utf-8")).hexdigest())
+            files[f"tables/{qname}.csv"] = render(table, fmt="csv", cite=cite).encode("utf-8")
+            tables.append(qname)
+        files["void.ttl"] = _void(version, date, graph, name, ["cybernorms.ttl", "cybernorms.nt", "cybernorms.jsonld"])
+        files["schema-org.jsonld"] = _schema_org(version, date, graph, name)
+        files["CITATION.cff"] = _citation_cff(version, date)
+        files["cybernorms.bib"] = _bibtex(version, date)
+        files["README.md"] = _readme(version, date, counts_by_type(graph), tables)
+        if previous is not None:
+            old = load_graph(previous)
+            files["CHANGES.md"] = changelog(diff(old, graph), old=previous.name, new=name).encode("utf-8")
+        else:
+            files["CHANGES.md"] = f"## {name}\n\nFirst release.\n".encode()
+        shutil.rmtree(tmp / "build")
+        for rel, data in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        sums = "".join(f"{hashlib.sha256(files[rel]).hexdigest()}  {rel}\n" for rel in sorted(files))
+        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        tmp.rename(target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(
+            f"cannot write the release to {out}: {exc.strerror} (hint: check space and permissions)"
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
