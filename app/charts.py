@@ -124,7 +124,7 @@ def choropleth(
         showcountries=True,
         countrycolor="#ffffff",
         showland=True,
-        landcolor="#e6e6e6",
+        landcolor="#ececec",
         showocean=False,
         showframe=False,
         showcoastlines=False,
@@ -138,8 +138,9 @@ def choropleth(
     return fig
 
 
-def network(net: explore.Network) -> go.Figure:
-    """Nodes coloured by type (sized by degree) and their links, drawn with plotly only."""
+def network(net: explore.Network, *, label_degree: int = 5) -> go.Figure:
+    """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
+    instruments and states with at least `label_degree` links are labelled."""
     where = {n.id: n for n in net.nodes}
     xs: list[float | None] = []
     ys: list[float | None] = []
@@ -147,7 +148,9 @@ def network(net: explore.Network) -> go.Figure:
         xs += [where[s].x, where[t].x, None]
         ys += [where[s].y, where[t].y, None]
     fig = go.Figure(
-        go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"}, hoverinfo="skip", showlegend=False)
+        go.Scatter(
+            x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"}, hoverinfo="skip", showlegend=False
+        )
     )
     for kind, colour in TYPE_COLOURS.items():
         mine = [n for n in net.nodes if n.type == kind]
@@ -157,9 +160,9 @@ def network(net: explore.Network) -> go.Figure:
             go.Scatter(
                 x=[n.x for n in mine],
                 y=[n.y for n in mine],
-                mode="markers+text" if kind != "state" else "markers",
+                mode="markers+text",
                 name=kind,
-                text=[n.id if kind != "state" else "" for n in mine],
+                text=[n.id if kind != "state" or n.degree >= label_degree else "" for n in mine],
                 textposition="top center",
                 textfont={"size": 9},
                 marker={

@@ -100,12 +100,17 @@ def table(
     height: int | str = "auto",
     selection: str | None = None,
     caption: str | None = None,
+    drop_empty: bool = True,
 ) -> Any:
-    """A dataframe with a CSV download button (the CSV carries the dataset version and query hash).
-    With `selection` ('single-row', 'single-cell'), returns the selection event."""
+    """A dataframe with a CSV download button (the CSV has every column, and carries the dataset version and
+    the query's name and hash). Columns in `hide`, and (with `drop_empty`) columns with no value at all, are
+    not shown. With `selection` ('single-row', 'single-cell'), returns the selection event."""
     df = frame(data)
-    shown = df.drop(columns=[c for c in hide if c in df.columns])
-    kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch", "height": height}
+    gone = [c for c in hide if c in df.columns]
+    if drop_empty and len(df):
+        gone += [c for c in df.columns if c not in gone and df[c].isna().all()]
+    shown = df.drop(columns=gone)
+    kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch", "height": height, "placeholder": "-"}
     if column_config:
         kwargs["column_config"] = dict(column_config)
     event = None
@@ -114,18 +119,32 @@ def table(
     else:
         st.dataframe(shown, **kwargs)
     capped = " · truncated at the row cap" if data.truncated else ""
-    left, right = st.columns([3, 1])
-    left.caption((caption + " · " if caption else "") + f"{len(data.rows)} row{'s' if len(data.rows) != 1 else ''}{capped}")
-    right.download_button(
+    count = f"{len(data.rows)} row{'s' if len(data.rows) != 1 else ''}{capped}"
+    download(data, key=key, query=query, params=params, note=(caption + " · " if caption else "") + count)
+    return event
+
+
+def download(
+    data: Table,
+    *,
+    key: str,
+    query: str | None,
+    params: Mapping[str, Sequence[str]] | None = None,
+    note: str = "",
+    text: str | None = None,
+) -> None:
+    """A 'Download CSV' button (with a short note beside it) for a table."""
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.download_button(
         "Download CSV",
-        data=explore.export(data, "csv", name=query, params=params),
+        data=explore.export(data, "csv", name=query, params=params, text=text),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv-{key}",
         on_click="ignore",
-        width="stretch",
     )
-    return event
+    if note:
+        right.caption(note)
 
 
 def plotly(fig: Any, *, key: str) -> None:
@@ -136,6 +155,14 @@ def plotly(fig: Any, *, key: str) -> None:
         width="stretch",
         config={"displaylogo": False, "topojsonURL": "app/static/", "responsive": True},
     )
+
+
+def md(text: object) -> str:
+    """Text safe to put inside Markdown (quotes from sources may hold *, _, $, [ ... )."""
+    out = str(text)
+    for ch in "\\`*_[]$<>#|~":
+        out = out.replace(ch, "\\" + ch)
+    return out
 
 
 def link_column(label: str) -> Any:

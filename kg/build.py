@@ -11,6 +11,7 @@ from kg.errors import BuildError, ValidationFailed
 from kg.export import ntriples, turtle, write_outputs
 from kg.load import load_records
 from kg.paths import BUILD, DATA, GRAPH_BASENAME
+from kg.qc import run_qc
 from kg.shapes import check_shapes
 from kg.to_rdf import build_graph
 from kg.validate import Checked, validate
@@ -43,14 +44,28 @@ def graph_from(paths: list[Path]) -> tuple[Graph, list[Checked]]:
     if violations:
         listing = "\n".join(v.format() for v in violations[:50])
         raise BuildError(f"{len(violations)} SHACL violation(s):\n{listing}")
+    failures = run_qc(graph)
+    if failures:
+        listing = "\n".join(f.format() for f in failures)
+        raise BuildError(f"{len(failures)} QC check(s) failed (queries/qc):\n{listing}")
     return graph, checked
 
 
-def build(*, data: list[Path] | None = None, out: Path = BUILD) -> BuildResult:
-    """Build the graph and write `cybernorms.ttl` and `cybernorms.nt` into `out` (atomically)."""
+def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = False) -> BuildResult:
+    """Build the graph and write `cybernorms.ttl` and `cybernorms.nt` into `out` (atomically).
+
+    With `reason`, HermiT must find the graph consistent, and the inferred facts are written apart, to
+    `cybernorms-inferred.ttl` / `.nt`."""
     graph, checked = graph_from(data or [DATA])
-    files = write_outputs(
-        out,
-        {f"{GRAPH_BASENAME}.ttl": lambda: turtle(graph), f"{GRAPH_BASENAME}.nt": lambda: ntriples(graph)},
-    )
+    outputs = {f"{GRAPH_BASENAME}.ttl": lambda: turtle(graph), f"{GRAPH_BASENAME}.nt": lambda: ntriples(graph)}
+    if reason:
+        from kg.reason import reason as run_reason
+
+        result = run_reason(graph)
+        if not result.consistent:
+            raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
+        inferred = result.inferred
+        outputs[f"{GRAPH_BASENAME}-inferred.ttl"] = lambda: turtle(inferred)
+        outputs[f"{GRAPH_BASENAME}-inferred.nt"] = lambda: ntriples(inferred)
+    files = write_outputs(out, outputs)
     return BuildResult(graph, checked, files)

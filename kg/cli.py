@@ -50,13 +50,15 @@ def validate(
 def build(
     out: Annotated[Path, typer.Option(help="Output folder.")] = BUILD,
     data: Annotated[list[Path] | None, typer.Option(help="Data files or folders (default: data/).")] = None,
+    reason: Annotated[bool, typer.Option(help="Also run HermiT and write the inferred facts apart.")] = False,
 ) -> None:
-    """Build the graph (Turtle and N-Triples), checked with SHACL. A failed build leaves old output untouched."""
+    """Build the graph (Turtle and N-Triples), checked with SHACL and the QC queries. A failed build leaves old
+    output untouched."""
     from kg.build import build as run_build
     from kg.summary import summary_lines
 
     try:
-        result = run_build(data=data, out=out)
+        result = run_build(data=data, out=out, reason=reason)
     except KGError as error:
         _fail(error)
         return
@@ -271,6 +273,34 @@ def codebook(
 
     out.write_text(render_codebook(), encoding="utf-8")
     typer.echo(f"wrote {out}")
+
+
+@app.command("reason")
+def reason_command(
+    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
+    out: Annotated[Path, typer.Option(help="Folder for cybernorms-inferred.ttl/.nt.")] = BUILD,
+) -> None:
+    """Run HermiT (owlready2) over the graph: report inconsistencies with the records that cause them, and
+    write the inferred facts apart from the asserted graph."""
+    from rdflib import Graph
+
+    from kg.export import ntriples, turtle, write_outputs
+    from kg.reason import reason
+
+    if not graph.exists():
+        _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))
+    try:
+        result = reason(Graph().parse(graph, format="nt"))
+        if not result.consistent:
+            raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
+        files = write_outputs(out, {"cybernorms-inferred.ttl": lambda: turtle(result.inferred),
+                                    "cybernorms-inferred.nt": lambda: ntriples(result.inferred)})
+    except KGError as error:
+        _fail(error)
+        return
+    typer.echo(f"consistent; {len(result.inferred)} inferred triples in {result.seconds:.1f} s")
+    for path in files:
+        typer.echo(f"wrote {path}")
 
 
 @app.command("ingest-votes")

@@ -54,7 +54,7 @@ def render_codebook(path: Path = CODEBOOK) -> str:
             "| ordinal | id | label (as printed in tables) | definition |",
             "| --- | --- | --- | --- |",
         ]
-        stances = sorted(g.objects(scheme, SKOS.hasTopConcept), key=lambda c: int(g.value(c, CN.ordinal) or 0))
+        stances = sorted(g.objects(scheme, SKOS.hasTopConcept), key=lambda c: int(str(g.value(c, CN.ordinal) or 0)))
         for stance in stances:
             assert isinstance(stance, URIRef)
             lines.append(

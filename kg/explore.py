@@ -7,6 +7,7 @@ matrix with its evidence, map rows, timeline dates, a laid-out network, chart ch
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,7 @@ VOTE_COLOURS: dict[str, str] = {"yes": "#1a9850", "no": "#d73027", "abstain": "#
 # diverging palette (ColorBrewer RdBu): 0 = lowest ordinal of a scale, 1 = highest
 _STOPS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac")
 _CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
+NETWORK_STRUCTURAL = ("party to", "framework")  # network-edges.rq relations that are not memberships
 
 Row = dict[str, Value]
 Params = dict[str, list[str]]
@@ -110,16 +112,23 @@ def table_of(rows: Sequence[Mapping[str, Value]], columns: Sequence[str] | None 
     return Table(cols, [[r.get(c) for c in cols] for r in rows])
 
 
-def cite(name: str | None, params: Mapping[str, Sequence[str]] | None = None) -> Citation:
-    """The citation of a library query's result (or of the dataset, for typed queries: name None)."""
+def cite(name: str | None, params: Mapping[str, Sequence[str]] | None = None, *, text: str | None = None) -> Citation:
+    """The citation of a result: of a library query with its parameters, or (name None) of typed query text."""
     if name is None:
-        return Citation(__version__, "(typed query)", "-" * 64)
+        return Citation(__version__, "(typed query)", hashlib.sha256((text or "").encode("utf-8")).hexdigest())
     return citation(query(name), version=__version__, params={k: list(v) for k, v in (params or {}).items()})
 
 
-def export(table: Table, fmt: str, *, name: str | None, params: Mapping[str, Sequence[str]] | None = None) -> bytes:
+def export(
+    table: Table,
+    fmt: str,
+    *,
+    name: str | None,
+    params: Mapping[str, Sequence[str]] | None = None,
+    text: str | None = None,
+) -> bytes:
     """The table as CSV or JSON (any `kg.query.FORMATS`), with the dataset version and query in a header."""
-    return render(table, fmt=fmt, cite=cite(name, params)).encode("utf-8")
+    return render(table, fmt=fmt, cite=cite(name, params, text=text)).encode("utf-8")
 
 
 def how_to_cite() -> str:
@@ -421,15 +430,18 @@ def network(
     rows: Iterable[Mapping[str, Value]],
     *,
     relations: Iterable[str] | None = None,
+    member_of: Iterable[str] | None = None,
     focus: str | None = None,
     hops: int = 1,
     iterations: int = 120,
     seed: int = 7,
 ) -> Network:
     """The states-instruments-organisations network from network-edges.rq, laid out by a seeded
-    force-directed layout (same input, same picture). `relations` keeps only those link kinds; `focus`
-    keeps the nodes within `hops` links of one node."""
+    force-directed layout (same input, same picture). `relations` keeps only those link kinds; `member_of`
+    keeps membership links (member, observer, partner, ...) only to those organisations; `focus` keeps the
+    nodes within `hops` links of one node."""
     keep = set(relations) if relations is not None else None
+    orgs = set(member_of) if member_of is not None else None
     labels: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str]] = []
     for r in rows:
@@ -437,6 +449,8 @@ def network(
         if keep is not None and rel not in keep:
             continue
         s, t = str(r["source"]), str(r["target"])
+        if orgs is not None and rel not in NETWORK_STRUCTURAL and t not in orgs:
+            continue
         labels[s] = (str(r["sourceLabel"]), str(r["sourceType"]))
         labels[t] = (str(r["targetLabel"]), str(r["targetType"]))
         edges.append((s, t, rel))

@@ -177,6 +177,8 @@ class GraphBuilder:
             self.add(node, RDF.type, CN.Membership)
             self.add(node, ORG.organization, s)
             self.add(node, ORG.member, self.iri(m.member))
+            if m.role == "member":
+                self.add(self.iri(m.member), CN.memberOf, s)
             self.add(node, CN.role, m.role)
             self.add_date(node, CN.memberFrom, m.from_)
             self.add_date(node, CN.memberUntil, m.to)

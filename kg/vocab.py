@@ -12,6 +12,10 @@ class CN(DefinedNamespace):
     _NS = Namespace("https://w3id.org/cybernorms/ontology#")
     _fail = True
 
+    memberOf: URIRef
+    hasMember: URIRef
+    frameworkOf: URIRef
+    coveredByFramework: URIRef
     Actor: URIRef
     accessedOn: URIRef
     ActorGroup: URIRef

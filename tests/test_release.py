@@ -120,7 +120,7 @@ def test_diff_reports_exactly_the_known_changes(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "valid", new_data)
     (new_data / "event.yaml").unlink()  # removed: ev-2015-ru-cn
     position = yaml.safe_load((new_data / "position.yaml").read_text(encoding="utf-8"))
-    position["confidence"] = "medium"  # changed: pos-ru-cyber-sovereignty-2025
+    position[0]["confidence"] = "medium"  # changed: pos-ru-cyber-sovereignty-2025
     (new_data / "position.yaml").write_text(yaml.safe_dump(position), encoding="utf-8")
     (new_data / "added.yaml").write_text(  # added: ev-2016
         "id: ev-2016\ntype: event\ndate: 2016\ntitle: Added\nkind: other\nsources: [{url: https://example.org}]\n",

@@ -1,0 +1,106 @@
+"""Map: a coded stance on an issue, or a recorded vote on a resolution, by state (plotly, offline)."""
+
+from __future__ import annotations
+
+import charts
+import streamlit as st
+import ui
+
+from kg import explore
+
+ui.header(
+    "Map",
+    "States coloured by their coded stance on an issue or by their vote on a resolution. Grey land: nothing "
+    "recorded. The map geometry is served by this app (no map tiles, no CDN).",
+)
+if not st.get_option("server.enableStaticServing"):
+    st.warning(
+        "Static file serving is off, so the map geometry (app/static/world_110m.json) cannot load. Start the app "
+        "with `--server.enableStaticServing true` (or from the repository root, which has .streamlit/config.toml)."
+    )
+
+mode = st.radio("Colour states by", ["stance on an issue", "vote on a resolution"], horizontal=True, key="map-mode")
+
+if mode == "stance on an issue":
+    everything = ui.rows("compare-positions", {"actor": ["*"], "issue": ["*"]})
+    issue_label = {str(r["issueId"]): str(r["issueLabel"]) for r in everything if r.get("iso3")}
+    issue_ids = sorted(issue_label, key=lambda i: issue_label[i])
+    c1, c2 = st.columns(2)
+    issue = c1.selectbox(
+        "Issue",
+        issue_ids,
+        index=issue_ids.index("cyber-sovereignty") if "cyber-sovereignty" in issue_ids else 0,
+        format_func=lambda i: issue_label[i],
+        key="map-issue",
+    )
+    rule = c2.radio(
+        "A state with several positions shows",
+        list(explore.CELL_RULES),
+        format_func=lambda r: explore.CELL_RULES[r],
+        key="map-rule",
+    )
+    params = {"actor": ["*"], "issue": [issue]}
+    states = explore.latest_by_state(ui.rows("compare-positions", params), rule=rule)
+    order = explore.stance_order(states)
+    colours = {
+        str(r["stanceLabel"]): explore.colour(explore.stance_score(r.get("ordinal"), r.get("scaleMax"))) for r in states
+    }
+    st.markdown(f"**{len(states)}** states with a coded position on *{issue_label[issue]}*")
+    if states:
+        ui.plotly(
+            charts.choropleth(
+                states,
+                category="stanceLabel",
+                order=order,
+                colours=colours,
+                hover=["actorLabel", "stanceLabel", "date", "forum", "position"],
+            ),
+            key=f"map-stance-{issue}-{rule}",
+        )
+    ui.table(
+        explore.table_of(
+            states,
+            ["actorId", "actorLabel", "iso3", "stanceLabel", "ordinal", "date", "forum", "positions", "position"],
+        ),
+        key=f"map-stance-{issue}",
+        query="compare-positions",
+        params=params,
+        caption="one row per state (chosen by the rule)",
+    )
+else:
+    votes = ui.rows("resolution-votes")
+    symbols = {str(r["resolutionId"]): str(r["symbol"]) for r in votes}
+    res_ids = sorted(symbols, key=lambda i: symbols[i])
+    if not res_ids:
+        st.info("The graph holds no recorded roll call yet.")
+        st.stop()
+    c1, c2 = st.columns(2)
+    resolution = c1.selectbox(
+        "Resolution",
+        res_ids,
+        index=res_ids.index("a-res-74-29") if "a-res-74-29" in res_ids else 0,
+        format_func=lambda i: symbols[i],
+        key="map-resolution",
+    )
+    params = {"resolution": [resolution]}
+    rows = ui.rows("resolution-votes", params)
+    stages = explore.facet_values(rows, "stage")
+    stage = c2.selectbox("Stage", stages, key="map-stage")
+    shown = [r for r in rows if r.get("stage") == stage and r.get("iso3")]
+    st.markdown(f"**{len(shown)}** recorded votes on {symbols[resolution]} ({stage}); roll calls may be partial")
+    ui.plotly(
+        charts.choropleth(
+            shown,
+            category="vote",
+            order=["yes", "no", "abstain", "absent"],
+            colours=explore.VOTE_COLOURS,
+            hover=["name", "vote", "date"],
+        ),
+        key=f"map-vote-{resolution}-{stage}",
+    )
+    ui.table(
+        explore.table_of(shown, ["code", "iso3", "name", "stage", "vote", "date"]),
+        key=f"map-vote-{resolution}-{stage}",
+        query="resolution-votes",
+        params=params,
+    )

@@ -1,0 +1,68 @@
+"""Network: states, instruments and organisations, linked by party-to, framework and membership."""
+
+from __future__ import annotations
+
+import charts
+import streamlit as st
+import ui
+
+from kg import explore
+from kg.store import Table
+
+
+@st.cache_data(show_spinner="Laying out the network ...", max_entries=64)
+def layout(
+    edges: Table, relations: tuple[str, ...], member_of: tuple[str, ...], focus: str | None, hops: int
+) -> explore.Network:
+    """The laid-out network (cached: the layout is the slow part)."""
+    return explore.network(explore.records(edges), relations=relations, member_of=member_of, focus=focus, hops=hops)
+
+
+ui.header(
+    "Network",
+    "States (circles), instruments (diamonds) and organisations (squares). A state is linked to the "
+    "instruments it is party to and the organisations it belongs to; an instrument to the organisation in "
+    "whose framework it was concluded. Drag to pan, scroll to zoom, hover for names.",
+)
+
+edges = ui.run("network-edges")
+rows = explore.records(edges)
+relations_all = explore.facet_values(rows, "relation")
+choice = explore.actor_choice(ui.rows("actors"))
+node_ids = sorted({str(r["source"]) for r in rows} | {str(r["target"]) for r in rows})
+organisations = explore.facet_values([r for r in rows if r["relation"] not in explore.NETWORK_STRUCTURAL], "target")
+frameworks = explore.facet_values([r for r in rows if r["relation"] == "framework"], "target")
+with st.container(border=True):
+    c1, c2 = st.columns(2)
+    relations = c1.multiselect("Links", relations_all, default=relations_all, key="net-rel")
+    member_of = c2.multiselect(
+        "Memberships of",
+        organisations,
+        default=frameworks,
+        format_func=lambda o: choice.get(o, o),
+        key="net-orgs",
+        help="Default: the organisations in whose framework an instrument was concluded. "
+        "Add the large ones (AU, OAS, OSCE, ...) to see all memberships.",
+    )
+    c3, c4 = st.columns([3, 1])
+    focus = c3.selectbox(
+        "Focus on (optional)",
+        ["", *node_ids],
+        format_func=lambda n: choice.get(n, n) if n else "- whole network -",
+        key="net-focus",
+    )
+    hops = c4.number_input("Hops", min_value=1, max_value=3, value=1, key="net-hops", disabled=not focus)
+
+net = layout(edges, tuple(sorted(relations)), tuple(sorted(member_of)), focus or None, int(hops))
+counts = {k: sum(1 for n in net.nodes if n.type == k) for k in ("state", "instrument", "organisation")}
+st.markdown(
+    f"**{len(net.nodes)}** nodes ({counts['state']} states, {counts['instrument']} instruments, "
+    f"{counts['organisation']} organisations) and **{len(net.edges)}** links"
+)
+if net.nodes:
+    ui.plotly(charts.network(net), key="network-chart")
+a, b = st.columns(2)
+with a:
+    ui.table(net.node_table(), key="network-nodes", query="network-edges", caption="nodes", height=300)
+with b:
+    ui.table(net.edge_table(), key="network-edges", query="network-edges", caption="links", height=300)

@@ -1,0 +1,44 @@
+"""Stage 4b, QC: the `queries/qc/*-violation.rq` checks must return no rows; each row names the culprit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.export import ntriples
+from kg.library import library
+from kg.store import Value, _py
+
+
+@dataclass(frozen=True)
+class QCFailure:
+    """Rows returned by one violation query."""
+
+    query: str
+    summary: str
+    columns: list[str]
+    rows: list[list[Value]]
+
+    def format(self) -> str:
+        shown = "; ".join(", ".join(f"{c}={v}" for c, v in zip(self.columns, r, strict=False)) for r in self.rows[:10])
+        more = f" (+{len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
+        return f"QC {self.query}: {self.summary}: {shown}{more}"
+
+
+def run_qc(graph: Graph) -> list[QCFailure]:
+    """Run every violation query on the graph (in an embedded Oxigraph store)."""
+    store = ox.Store()
+    store.load(ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
+    failures = []
+    for name, query in sorted(library().items()):
+        if not query.is_violation:
+            continue
+        result = store.query(query.text)
+        assert isinstance(result, ox.QuerySolutions)
+        columns = [v.value for v in result.variables]
+        rows = [[_py(s[c]) for c in columns] for s in result]
+        if rows:
+            failures.append(QCFailure(name, query.summary, columns, rows))
+    return failures
