@@ -293,8 +293,13 @@ def reason_command(
         result = reason(Graph().parse(graph, format="nt"))
         if not result.consistent:
             raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
-        files = write_outputs(out, {"cybernorms-inferred.ttl": lambda: turtle(result.inferred),
-                                    "cybernorms-inferred.nt": lambda: ntriples(result.inferred)})
+        files = write_outputs(
+            out,
+            {
+                "cybernorms-inferred.ttl": lambda: turtle(result.inferred),
+                "cybernorms-inferred.nt": lambda: ntriples(result.inferred),
+            },
+        )
     except KGError as error:
         _fail(error)
         return

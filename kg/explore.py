@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,12 +58,32 @@ def ensure_graph(graph: Path = GRAPH) -> Path:
     return graph
 
 
+class Serialised:
+    """A backend whose queries run one at a time. The app shares one embedded store (and the worker process
+    that runs its queries under a time limit) between all sessions and threads."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._lock = threading.Lock()
+
+    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+        with self._lock:
+            return self.inner.select(text, timeout_s=timeout_s, row_cap=row_cap)
+
+
 def open_backend(endpoint: str = "", *, graph: Path = GRAPH) -> Backend:
-    """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph."""
+    """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph, its queries
+    run in a worker process that is killed at the time limit (so a runaway query cannot hang the app)."""
     endpoint = endpoint.strip()
     if endpoint:
         return RemoteEndpoint(endpoint)
-    return EmbeddedStore(ensure_graph(graph))
+    return Serialised(EmbeddedStore(ensure_graph(graph), isolate=True))
+
+
+def is_timeout(error: Exception) -> bool:
+    """Whether a query error says the time limit was reached."""
+    return str(error).startswith("query stopped")
 
 
 def queries() -> dict[str, LibraryQuery]:
@@ -156,7 +177,7 @@ def actor_choice(rows: Iterable[Mapping[str, Value]]) -> dict[str, str]:
             out[str(r["actor"])] = f"{r['name']} ({r['actor']})"
         else:
             short = r.get("shortName")
-            out[str(r["actor"])] = f"{short} - {r['name']}" if short else str(r["name"])
+            out[str(r["actor"])] = f"{short} - {r['name']}" if short and short != r["name"] else str(r["name"])
     return out
 
 

@@ -41,7 +41,7 @@ def backend_for(*, endpoint: str | None = None, graph: Path = BUILD / f"{GRAPH_B
     """The remote endpoint if given, else the embedded store over the built graph."""
     if endpoint:
         return RemoteEndpoint(endpoint)
-    return EmbeddedStore(graph)
+    return EmbeddedStore(graph, isolate=True)
 
 
 def parse_params(pairs: list[str]) -> dict[str, list[str]]:

@@ -22,12 +22,25 @@ from kg.vocab import CN
 
 ID = "https://w3id.org/cybernorms/id/"
 INFERRED_ONTOLOGY = "https://w3id.org/cybernorms/graph/inferred"
-UNSUPPORTED = ("http://www.w3.org/2001/XMLSchema#gYear", "http://www.w3.org/2001/XMLSchema#gYearMonth",
-               "http://www.w3.org/2001/XMLSchema#date")
+UNSUPPORTED = (
+    "http://www.w3.org/2001/XMLSchema#gYear",
+    "http://www.w3.org/2001/XMLSchema#gYearMonth",
+    "http://www.w3.org/2001/XMLSchema#date",
+)
 INVERSES = ((CN.party, CN.partyTo), (CN.framework, CN.frameworkOf), (CN.memberOf, CN.hasMember))
 DISTINCT_CLASSES = (CN.State, CN.Organisation, CN.ActorGroup)
-OTHER_RECORD_CLASSES = (CN.Instrument, CN.Resolution, CN.UNProcess, CN.Position, CN.Event, CN.Source, CN.Vote,
-                        CN.VoteRecord, CN.PublishedTable, CN.Reference)
+OTHER_RECORD_CLASSES = (
+    CN.Instrument,
+    CN.Resolution,
+    CN.UNProcess,
+    CN.Position,
+    CN.Event,
+    CN.Source,
+    CN.Vote,
+    CN.VoteRecord,
+    CN.PublishedTable,
+    CN.Reference,
+)
 
 
 @dataclass
@@ -45,8 +58,9 @@ def reasoning_input(graph: Graph) -> Graph:
     """What HermiT sees: resource-valued triples, minus unsupported datatypes, plus NamedIndividual types."""
     out = Graph()
     for s, p, o in graph:
-        if str(o) in UNSUPPORTED or (isinstance(o, Literal) and (str(s).startswith(ID) or (o.datatype and
-                                                                   str(o.datatype) in UNSUPPORTED))):
+        if str(o) in UNSUPPORTED or (
+            isinstance(o, Literal) and (str(s).startswith(ID) or (o.datatype and str(o.datatype) in UNSUPPORTED))
+        ):
             continue
         out.add((s, p, o))
         if p == RDF.type and isinstance(s, URIRef) and str(s).startswith(ID):
@@ -73,8 +87,10 @@ def _run_hermit(graph: Graph) -> tuple[bool, Graph, str]:
     except o2.OwlReadyInconsistentOntologyError:
         return False, Graph(), "the graph is inconsistent with the ontology"
     except o2.OwlReadyJavaError as exc:
-        raise BuildError(f"HermiT failed: {str(exc).splitlines()[1] if len(str(exc).splitlines()) > 1 else exc} "
-                         "(hint: is Java installed? `java -version`)") from None
+        raise BuildError(
+            f"HermiT failed: {str(exc).splitlines()[1] if len(str(exc).splitlines()) > 1 else exc} "
+            "(hint: is Java installed? `java -version`)"
+        ) from None
     inferred = Graph()
     for s, p, o in inferred_onto.get_triples():
         if s < 0 or p < 0 or not isinstance(o, int) or o < 0:

@@ -5,10 +5,14 @@ All are read-only and return the same `Table` of plain values, so results can be
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -82,41 +86,106 @@ class Backend(Protocol):
     def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table: ...
 
 
+def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Table:
+    """Run a SELECT on a pyoxigraph store, stopping at the row cap or the deadline (between rows)."""
+    start = time.perf_counter()
+    try:
+        result = store.query(text)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("only SELECT queries return tables (hint: ASK and CONSTRUCT are not tables)")
+    columns = [v.value for v in result.variables]
+    table = Table(columns)
+    for solution in result:
+        if len(table.rows) >= row_cap:
+            table.truncated = True
+            break
+        if time.perf_counter() > deadline:
+            raise QueryError("query stopped: time limit reached (hint: add LIMIT or narrow the pattern)")
+        table.rows.append([_py(solution[c]) for c in columns])
+    table.elapsed_s = time.perf_counter() - start
+    return table
+
+
+def _worker(store: ox.Store, conn: Connection) -> None:
+    """Child process loop: evaluate queries sent by the parent; the parent kills it on timeout."""
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        text, row_cap = job
+        try:
+            conn.send(("ok", _evaluate(store, text, row_cap, float("inf"))))
+        except QueryError as exc:
+            conn.send(("error", str(exc)))
+        except Exception as exc:  # any engine error becomes a message, not a dead worker
+            conn.send(("error", f"query failed: {exc}"))
+
+
 class EmbeddedStore:
-    """pyoxigraph in memory, loaded from the built N-Triples: fast SPARQL with no server."""
+    """pyoxigraph in memory, loaded from the built N-Triples: fast SPARQL with no server.
+
+    With `isolate=True` (the CLI and the app) each query runs in a forked worker process that is killed when the
+    time limit is reached, so a query that would run forever is stopped; otherwise queries run in-process and
+    the limit is checked between result rows."""
 
     name = "embedded"
 
-    def __init__(self, ntriples: Path) -> None:
+    def __init__(self, ntriples: Path, *, isolate: bool = False) -> None:
         if not ntriples.exists():
             raise QueryError(f"{ntriples} does not exist (hint: run `cnkg build` first)")
         self.store = ox.Store()
         self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        self.isolate = isolate and hasattr(os, "fork")
+        self._proc: BaseProcess | None = None
+        self._conn: Connection | None = None
 
     def __len__(self) -> int:
         return len(self.store)
 
+    def _ensure_worker(self) -> Connection:
+        if self._proc is None or not self._proc.is_alive() or self._conn is None:
+            ctx = mp.get_context("fork")
+            parent, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_worker, args=(self.store, child), daemon=True)
+            self._proc.start()
+            self._conn = parent
+        return self._conn
+
+    def _kill_worker(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(timeout=5)
+        self._proc, self._conn = None, None
+
+    def close(self) -> None:
+        """Stop the worker process, if any."""
+        self._kill_worker()
+
     def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
         check_read_only(text)
+        if not self.isolate:
+            return _evaluate(self.store, text, row_cap, time.perf_counter() + timeout_s)
+        conn = self._ensure_worker()
         start = time.perf_counter()
+        conn.send((text, row_cap))
+        if not conn.poll(timeout_s):
+            self._kill_worker()
+            raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
         try:
-            result = self.store.query(text)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from None
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("only SELECT queries return tables (hint: use CONSTRUCT through `cnkg export`)")
-        columns = [v.value for v in result.variables]
-        table = Table(columns)
-        deadline = start + timeout_s
-        for solution in result:
-            if len(table.rows) >= row_cap:
-                table.truncated = True
-                break
-            if time.perf_counter() > deadline:
-                raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
-            table.rows.append([_py(solution[c]) for c in columns])
-        table.elapsed_s = time.perf_counter() - start
-        return table
+            status, payload = conn.recv()
+        except EOFError:
+            self._kill_worker()
+            raise QueryError("the query engine stopped unexpectedly (hint: simplify the query)") from None
+        if status == "error":
+            raise QueryError(str(payload))
+        assert isinstance(payload, Table)
+        payload.elapsed_s = time.perf_counter() - start
+        return payload
 
 
 class RdflibBackend:

@@ -68,11 +68,11 @@ def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
     if not isinstance(data, dict):
         return None, [raw.problem((), "a record must be a mapping", "write `id:`, `type:` and fields as key: value")]
     kind = data.get("type")
-    if kind not in MODELS:
+    if not isinstance(kind, str) or kind not in MODELS:
         hint = "one of: " + ", ".join(sorted(MODELS))
         if kind is None:
             return None, [raw.problem((), "record has no `type`", hint)]
-        return None, [raw.problem(("type",), f"unknown record type {kind!r}", hint)]
+        return None, [raw.problem(("type",), f"unknown record type {str(kind)[:40]!r}", hint)]
     model = MODELS[str(kind)]
     try:
         record = model.model_validate(data)

@@ -76,8 +76,9 @@ def test_qc_violation_stops_the_build_and_names_the_record(tmp_path: Path) -> No
     data = tmp_path / "data"
     shutil.copytree(EXAMPLES / "valid", data)
     text = (data / "organisation.yaml").read_text(encoding="utf-8")
-    (data / "organisation.yaml").write_text(text.replace("{member: RU, from: 2001-06-15}",
-                                                         "{member: RU, from: 1990-01-01}"), encoding="utf-8")
+    (data / "organisation.yaml").write_text(
+        text.replace("{member: RU, from: 2001-06-15}", "{member: RU, from: 1990-01-01}"), encoding="utf-8"
+    )
     with pytest.raises(BuildError, match=r"membership-before-founding-violation.*org=sco, member=RU"):
         build(data=[data], out=tmp_path / "out")
     assert not (tmp_path / "out" / "cybernorms.nt").exists()

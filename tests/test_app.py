@@ -1,0 +1,338 @@
+"""The Streamlit explorer, page by page, with streamlit.testing (no browser): every page renders without an
+exception and shows the content a reader comes for; widgets drive the pages; the SPARQL page is read-only and
+reports timeouts and row caps; permalinks reopen a query; a remote endpoint set in the sidebar is used."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kg import __version__, explore
+
+from .conftest import ROOT
+
+MAIN = str(ROOT / "app" / "main.py")
+
+
+@pytest.fixture(scope="module")
+def backend() -> Any:
+    """The embedded store the app itself uses (build/cybernorms.nt, built if missing)."""
+    return explore.open_backend()
+
+
+def app(to: str | None = None, **query_params: str) -> AppTest:
+    """The app, run once (on the given page)."""
+    at = AppTest.from_file(MAIN, default_timeout=120)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    if to:
+        at.switch_page(f"pages/{to}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a reader sees as text: markdown, captions, headings, alerts, metrics."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def frames(at: AppTest) -> list[Any]:
+    return [d.value for d in at.dataframe]
+
+
+def cells(at: AppTest) -> set[str]:
+    """Every cell value of every table on the page, as text."""
+    out: set[str] = set()
+    for df in frames(at):
+        for col in df.columns:
+            out.update(str(v) for v in df[col].tolist())
+    return out
+
+
+def check_page(at: AppTest) -> None:
+    """What every page must have: the dataset version stated, and a CSV download for its tables."""
+    assert f"dataset version **{__version__}**" in texts(at)
+    if at.dataframe:
+        assert len(at.get("download_button")) >= 1
+
+
+# ------------------------------------------------------------------------------------------------ pages
+def test_overview_counts_version_citation_licence(backend: Any) -> None:
+    at = app()
+    check_page(at)
+    counts = {str(r[0]): int(str(r[1])) for r in explore.run_query(backend, "counts-by-type").rows}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Instruments"] == str(counts["instrument"])
+    assert metrics["States"] == str(counts["state"])
+    shown = texts(at)
+    assert "CC BY 4.0" in shown and "MIT" in shown
+    assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text is shown"
+    assert {"state", "instrument", "position"} <= cells(at)
+    assert at.get("plotly_chart"), "records-by-type chart"
+
+
+def test_instruments_list_facets_and_detail() -> None:
+    at = app("instruments")
+    check_page(at)
+    assert "ru-cn-2015" in cells(at)
+    total = len(at.dataframe[0].value)
+
+    at.multiselect(key="f-kind").set_value(["bilateral-agreement"]).run()
+    listed = at.dataframe[0].value
+    assert 0 < len(listed) < total and set(listed["kind"]) == {"bilateral-agreement"}
+    at.multiselect(key="f-party").set_value(["CN"]).run()
+    listed = at.dataframe[0].value
+    assert "ru-cn-2015" in set(listed["instrument"]) and "ru-br-2010" not in set(listed["instrument"])
+    assert f"**{len(listed)}** of {total} instruments" in texts(at)
+
+    at.selectbox(key="instrument-detail").set_value("ru-cn-2015").run()
+    shown = texts(at)
+    assert "Agreement between the Government of the Russian Federation" in shown
+    assert "2015-05-08 at Moscow" in shown
+    assert "Parties and their dates" in shown and "What refers to it" in shown
+    assert {"CN", "RU", "ev-2015-05-ru-cn-information-security-agreement"} <= cells(at)
+    assert at.query_params["id"] == "ru-cn-2015"
+
+
+def test_instrument_permalink_opens_the_detail() -> None:
+    at = app("instruments", id="sco-2009")
+    assert at.selectbox(key="instrument-detail").value == "sco-2009"
+    assert "Shanghai Cooperation Organisation (sco)" in texts(at)
+
+
+def test_state_profile() -> None:
+    at = app("actors")
+    check_page(at)
+    shown = texts(at)
+    assert "Russian Federation" in shown and "EEG" in shown
+    values = cells(at)
+    assert {"sco", "csto", "brics"} <= values, "memberships"
+    assert "ru-cn-2015" in values, "agreements"
+    assert "A/RES/74/28" in values, "votes"
+    assert "pos-ru-cyber-sovereignty-haq-2025" in values, "coded positions"
+
+    at.selectbox(key="actor-pick").set_value("BR").run()
+    assert not at.exception
+    assert "gge-2019-2021" in cells(at), "Brazil chaired the 2019-2021 GGE"
+
+
+def test_organisation_profile() -> None:
+    at = app("actors", actor="sco")
+    assert not at.exception
+    shown = texts(at)
+    assert "Shanghai Cooperation Organisation" in shown and "Members of SCO" in shown
+    values = cells(at)
+    assert {"CN", "RU", "IN"} <= values and "sco-2009" in values
+
+
+def test_compare_table4_matrix_and_evidence() -> None:
+    at = app("compare")
+    check_page(at)
+    matrix = at.dataframe[0].value
+    assert list(matrix.columns) == ["Issue", "Russian Federation", "US/EU", "China"]
+    assert len(matrix) == len(explore.TABLE4_ISSUES)
+    assert "Strongly Supports" in set(matrix["Russian Federation"]) | set(matrix["US/EU"])
+    assert matrix.iloc[0].tolist() == ["Cyber sovereignty", "Strongly Supports", "Opposes", "Supports"]
+
+    at.selectbox(key="ev-actor").set_value("us-eu").run()
+    at.selectbox(key="ev-issue").set_value("multistakeholder-governance").run()
+    shown = texts(at)
+    assert "the cell shows **Strongly Supports**" in shown
+    assert "cnkg-team" in shown and "Sami ul Haq (2025)" in shown, "coder and source of the evidence"
+
+    at.radio(key="cmp-rule").set_value("earliest").run()
+    assert not at.exception
+    at.multiselect(key="cmp-actors").set_value(["RU", "CN", "US"]).run()
+    assert list(at.dataframe[0].value.columns) == ["Issue", "Russian Federation", "China", "United States"]
+
+
+def test_compare_rival_resolution_votes() -> None:
+    at = app("compare")
+    rival = at.dataframe[-2].value
+    assert list(rival.columns) == ["code", "name", "firstVote", "secondVote"]
+    assert ("CN", "no") in set(zip(rival["code"], rival["firstVote"], strict=True))
+    crosstab = at.dataframe[-1].value
+    assert int(crosstab["states"].sum()) == len(rival)
+
+
+def test_timeline(backend: Any) -> None:
+    at = app("timeline")
+    check_page(at)
+    n = len(explore.run_query(backend, "timeline").rows)
+    assert f"**{n}** of {n} dated developments" in texts(at)
+    assert at.get("plotly_chart")
+    at.multiselect(key="tl-kinds").set_value(["resolution"]).run()
+    assert set(at.dataframe[0].value["kind"]) == {"resolution"}
+    at.text_input(key="tl-search").input("Budapest").run()
+    assert not at.exception
+
+
+def test_map_stance_and_vote() -> None:
+    at = app("map")
+    check_page(at)
+    assert "states with a coded position on *Cyber sovereignty*" in texts(at)
+    assert at.get("plotly_chart")
+    assert {"RUS", "CHN"} <= cells(at)
+    at.radio(key="map-mode").set_value("vote on a resolution").run()
+    assert not at.exception
+    assert "recorded votes on A/RES/74/29" in texts(at)
+
+
+def test_network() -> None:
+    at = app("network")
+    check_page(at)
+    assert at.get("plotly_chart")
+    whole = len(at.dataframe[0].value)
+    at.selectbox(key="net-focus").set_value("RU").run()
+    assert not at.exception
+    focused = at.dataframe[0].value
+    assert "RU" in set(focused["id"]) and len(focused) < whole
+
+
+# ------------------------------------------------------------------------------------------------ SPARQL
+def test_sparql_runs_the_library_query_and_sets_a_permalink(backend: Any) -> None:
+    at = app("sparql")
+    check_page(at)
+    assert "Records in the graph, by type" in at.text_area(key="sq-text-counts-by-type").value
+    at.button(key="sq-run").click().run()
+    n = len(explore.run_query(backend, "counts-by-type").rows)
+    assert f"**{n}** rows" in texts(at)
+    assert len(at.get("download_button")) == 2, "CSV and JSON"
+    assert at.query_params["q"] == "counts-by-type" and at.query_params["page"] == "sparql"
+    assert at.get("plotly_chart"), "a simple chart of type x count"
+
+
+def test_sparql_parameters_are_bound_through_the_header() -> None:
+    at = app("sparql")
+    at.selectbox(key="sq-name").set_value("bilateral-agreements").run()
+    at.text_input(key="sq-p-bilateral-agreements-actor").input("CN").run()
+    at.button(key="sq-run").click().run()
+    actors = set(at.dataframe[0].value["actor"])
+    assert actors == {"https://w3id.org/cybernorms/id/state/CN"} or actors == {"CN"}
+    assert at.query_params["p.actor"] == "CN"
+
+
+def test_sparql_permalink_reopens_and_runs() -> None:
+    at = app(None, page="sparql", q="timeline")
+    assert at.selectbox(key="sq-name").value == "timeline"
+    assert "rows in" in texts(at) and at.dataframe
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("DELETE WHERE { ?s ?p ?o }", "updates are not allowed"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "updates are not allowed"),
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT ?x WHERE { ?x", "syntax error"),
+    ],
+)
+def test_sparql_is_read_only(text: str, message: str) -> None:
+    at = app("sparql")
+    at.text_area(key="sq-text-counts-by-type").input(text).run()
+    at.button(key="sq-run").click().run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_sparql_reports_row_cap_and_timeout() -> None:
+    at = app("sparql")
+    at.text_area(key="sq-text-counts-by-type").input("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s").run()
+    at.number_input(key="sq-cap").set_value(7).run()
+    at.button(key="sq-run").click().run()
+    assert any("Row cap hit" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 7
+
+    # a query that would run for hours: the embedded store's worker is killed at the time limit
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?n"
+    at.text_area(key="sq-text-counts-by-type").input(runaway).run()
+    at.number_input(key="sq-timeout").set_value(0.5).run()
+    at.button(key="sq-run").click().run()
+    assert any("Timeout hit" in e.value for e in at.error), [e.value for e in at.error]
+    # and the app still answers afterwards
+    at.text_area(key="sq-text-counts-by-type").input("SELECT ?s WHERE { ?s a ?c } ORDER BY ?s LIMIT 3").run()
+    at.button(key="sq-run").click().run()
+    assert "**3** rows" in texts(at)
+
+
+# ------------------------------------------------------------------------------------------------ endpoint
+class _Sparql(BaseHTTPRequestHandler):
+    """A minimal SPARQL 1.1 protocol endpoint (POST form or GET) over a pyoxigraph store, JSON results."""
+
+    store: ox.Store
+
+    def _answer(self, query: str) -> None:
+        try:
+            result = self.store.query(query)
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+        except Exception as exc:
+            body = str(exc).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length).decode()
+        if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
+            self._answer(raw)
+        else:
+            self._answer(urllib.parse.parse_qs(raw).get("query", [""])[0])
+
+    def do_GET(self) -> None:
+        self._answer(urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("query", [""])[0])
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    store = ox.Store()
+    store.bulk_load(path=str(explore.ensure_graph()), format=ox.RdfFormat.N_TRIPLES)
+    handler = type("Handler", (_Sparql,), {"store": store})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/query"
+    server.shutdown()
+    server.server_close()
+
+
+def test_remote_endpoint_setting_is_used(endpoint: str) -> None:
+    embedded = app("compare")
+    at = app()
+    at.text_input(key="endpoint").input(endpoint).run()
+    assert not at.exception
+    assert f"remote endpoint {endpoint}" in texts(at)
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert at.dataframe[0].value.equals(embedded.dataframe[0].value)
+
+
+def test_bad_endpoint_is_reported_not_raised() -> None:
+    at = app()
+    at.text_input(key="endpoint").input("not a url").run()
+    assert not at.exception
+    assert any("is not an http(s) URL" in e.value for e in at.error)
+    # (after an error the page stops; streamlit.testing then drops the sidebar widgets, a browser keeps them)
+    at.session_state["endpoint"] = "http://127.0.0.1:9/query"
+    at.run()
+    assert not at.exception
+    assert any("unreachable" in e.value and "clear the endpoint" in e.value for e in at.error)
