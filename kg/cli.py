@@ -308,6 +308,36 @@ def reason_command(
         typer.echo(f"wrote {path}")
 
 
+@app.command("app")
+def app_command(
+    host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8501,
+) -> None:
+    """Open the Streamlit explorer on the embedded store (building the graph first if needed)."""
+    import shutil as _shutil
+
+    from kg.build import build as run_build
+    from kg.paths import ROOT
+
+    try:
+        if not (BUILD / "cybernorms.nt").exists():
+            run_build()
+    except KGError as error:
+        _fail(error)
+        return
+    streamlit = _shutil.which("streamlit")
+    if streamlit is None:
+        _fail(BuildError("streamlit is not installed (hint: python3 -m pip install -e .)"))
+        return
+    command = [streamlit, "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
+               "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
+               "--server.enableStaticServing", "true"]
+    typer.echo(f"Explorer: http://{host}:{port}/  (Ctrl-C stops it)")
+    sys.stdout.flush()
+    os.chdir(ROOT)
+    os.execv(command[0], command)
+
+
 @app.command("ingest-votes")
 def ingest_votes(
     raw: Annotated[Path, typer.Argument(help="Raw voting list under data/raw/votes/.")],
