@@ -23,11 +23,28 @@ OBSERVERS = {"VA", "PS"}
 MEMBERS_URL = "https://www.un.org/en/about-us/member-states"
 GROUPS_URL = "https://www.un.org/dgacm/en/content/regional-groups"
 ISO_URL = "https://salsa.debian.org/iso-codes-team/iso-codes"
+QID_A = ("https://github.com/owid/owid-grapher/blob/c7402d12e25bd1d45f5bd7d66cfc083342a1ed96/packages/"
+         "@ourworldindata/grapher/src/mapCharts/CountriesRegions.ts", "Our World in Data country table (wikidata_uri)")
+QID_B = ("https://github.com/waldenn/conzept/blob/149bbc9633a4bc725a076517c7a379eaa7c6e6de/app/explore2/src/data/"
+         "countries.js", "Conzept country table (keyed by Wikidata QID)")
+
+
+def wikidata_ids() -> dict[str, str]:
+    """QIDs on which both transcribed datasets (data/raw/wikidata-qids.tsv) agree."""
+    out = {}
+    for line in Path("data/raw/wikidata-qids.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("iso2") or not line.strip():
+            continue
+        code, a, b = (line.split("\t") + ["", ""])[:3]
+        if a and a in b.split("|"):
+            out[code] = a
+    return out
 
 
 def main() -> None:
     iso = {c["alpha_2"]: c for c in json.loads(Path("/usr/share/iso-codes/json/iso_3166-1.json").read_text())["3166-1"]}
     group_of = {code: g for g, codes in GROUPS.items() for code in codes.split()}
+    qids = wikidata_ids()
     assert len(group_of) == 193, len(group_of)
     records = []
     for code in sorted(set(group_of) | OBSERVERS):
@@ -35,7 +52,10 @@ def main() -> None:
         rec: dict[str, object] = {"id": code, "type": "state", "name": c.get("common_name", c["name"])}
         if "official_name" in c:
             rec["official_name"] = c["official_name"]
-        rec |= {"iso3": c["alpha_3"], "iso_numeric": c["numeric"], "un_member": code in group_of}
+        rec |= {"iso3": c["alpha_3"], "iso_numeric": c["numeric"]}
+        if code in qids:
+            rec["wikidata"] = qids[code]
+        rec["un_member"] = code in group_of
         sources = [{"url": ISO_URL, "title": "ISO 3166-1 codes, Debian iso-codes 4.15.0"}]
         if code in group_of:
             rec["un_regional_group"] = group_of[code]
@@ -52,6 +72,9 @@ def main() -> None:
                 },
                 *sources,
             ]
+        if code in qids:
+            sources += [{"url": QID_A[0], "title": QID_A[1], "note": "Wikidata id; agrees with the next source"},
+                        {"url": QID_B[0], "title": QID_B[1], "note": "Wikidata id; agrees with the previous source"}]
         if code == "US":
             rec["note"] = (
                 "Not a member of any regional group; attends WEOG meetings as an observer and is "
