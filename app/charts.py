@@ -19,8 +19,8 @@ def bar(labels: Sequence[str], values: Sequence[float], *, x_title: str, y_title
     """A horizontal bar chart, largest first at the top."""
     fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h", marker_color="#4c78a8"))
     fig.update_layout(
-        height=max(260, 24 * len(labels) + 80),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        height=max(260, 24 * len(labels) + 100),
+        margin={"l": 10, "r": 10, "t": 34, "b": 40},
         xaxis_title=y_title,
         yaxis_title=x_title,
         yaxis={"autorange": "reversed"},
@@ -83,7 +83,7 @@ def memberships(rows: Sequence[Mapping[str, Value]], *, label: str, today: date 
         )
     fig.update_layout(
         height=100 + 28 * max(1, len(names)),
-        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        margin={"l": 10, "r": 10, "t": 34, "b": 30},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(names))},
     )
     return fig
@@ -96,6 +96,7 @@ def choropleth(
     order: Sequence[str],
     colours: Mapping[str, str],
     hover: Sequence[str],
+    legend_title: str = "",
 ) -> go.Figure:
     """A world map (ISO-3 codes, plotly's own geometry served locally) with one colour per category."""
     fig = go.Figure()
@@ -113,7 +114,7 @@ def choropleth(
                 showscale=False,
                 name=cat,
                 showlegend=True,
-                marker={"line": {"color": "white", "width": 0.5}},
+                marker={"line": {"color": "#606060", "width": 0.4}},
                 customdata=[[r.get(h) for h in hover] for r in mine],
                 hovertemplate="<br>".join(f"{h}: %{{customdata[{i}]}}" for i, h in enumerate(hover))
                 + f"<extra>{cat}</extra>",
@@ -124,7 +125,7 @@ def choropleth(
         showcountries=True,
         countrycolor="#ffffff",
         showland=True,
-        landcolor="#ececec",
+        landcolor="#d0d0d0",
         showocean=False,
         showframe=False,
         showcoastlines=False,
@@ -133,7 +134,7 @@ def choropleth(
     fig.update_layout(
         height=520,
         margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "title": {"text": category}},
+        legend={"orientation": "h", "y": -0.02, "title": {"text": legend_title or category}},
     )
     return fig
 

@@ -20,14 +20,14 @@ import ui  # noqa: E402
 from kg import __version__  # noqa: E402
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/instruments.py", title="Instruments", url_path="instruments"),
-    st.Page("pages/actors.py", title="States and organisations", url_path="actors"),
-    st.Page("pages/compare.py", title="Compare", url_path="compare"),
-    st.Page("pages/timeline.py", title="Timeline", url_path="timeline"),
-    st.Page("pages/map.py", title="Map", url_path="map"),
-    st.Page("pages/network.py", title="Network", url_path="network"),
-    st.Page("pages/sparql.py", title="SPARQL", url_path="sparql"),
+    st.Page("views/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("views/instruments.py", title="Instruments", url_path="instruments"),
+    st.Page("views/actors.py", title="States and organisations", url_path="actors"),
+    st.Page("views/compare.py", title="Compare", url_path="compare"),
+    st.Page("views/timeline.py", title="Timeline", url_path="timeline"),
+    st.Page("views/map.py", title="Map", url_path="map"),
+    st.Page("views/network.py", title="Network", url_path="network"),
+    st.Page("views/sparql.py", title="SPARQL", url_path="sparql"),
 ]
 
 st.set_page_config(page_title="Cyber Norms KG explorer", layout="wide")  # no page_icon: icons would load from a CDN

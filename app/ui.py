@@ -65,7 +65,8 @@ def run(
     try:
         return _run(url, 0.0 if url else _graph_stamp(), name, _key(params), timeout_s, row_cap)
     except KGError as error:
-        st.error(f"{name}: {error}")
+        hint = " - clear the endpoint in the sidebar to use the embedded store" if url else ""
+        st.error(f"{name}: {error}{hint}")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -134,8 +135,9 @@ def download(
     text: str | None = None,
 ) -> None:
     """A 'Download CSV' button (with a short note beside it) for a table."""
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.download_button(
+    if note:
+        st.caption(note)
+    st.download_button(
         "Download CSV",
         data=explore.export(data, "csv", name=query, params=params, text=text),
         file_name=f"{key}.csv",
@@ -143,8 +145,6 @@ def download(
         key=f"csv-{key}",
         on_click="ignore",
     )
-    if note:
-        right.caption(note)
 
 
 def plotly(fig: Any, *, key: str) -> None:

@@ -72,13 +72,19 @@ class Serialised:
             return self.inner.select(text, timeout_s=timeout_s, row_cap=row_cap)
 
 
-def open_backend(endpoint: str = "", *, graph: Path = GRAPH) -> Backend:
-    """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph, its queries
-    run in a worker process that is killed at the time limit (so a runaway query cannot hang the app)."""
+# Run embedded queries in a worker process killed at the time limit, so a runaway query is stopped (the worker
+# resets the parent's signal handlers and dies with its parent, see kg.store._worker).
+ISOLATE = True
+
+
+def open_backend(endpoint: str = "", *, graph: Path = GRAPH, isolate: bool = ISOLATE) -> Backend:
+    """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph. With
+    `isolate`, queries run one at a time in a worker process that is killed at the time limit."""
     endpoint = endpoint.strip()
     if endpoint:
         return RemoteEndpoint(endpoint)
-    return Serialised(EmbeddedStore(ensure_graph(graph), isolate=True))
+    store = EmbeddedStore(ensure_graph(graph), isolate=isolate)
+    return Serialised(store) if isolate else store
 
 
 def is_timeout(error: Exception) -> bool:

@@ -5,9 +5,13 @@ All are read-only and return the same `Table` of plain values, so results can be
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -108,8 +112,16 @@ def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Tabl
     return table
 
 
-def _worker(store: ox.Store, conn: Connection) -> None:
-    """Child process loop: evaluate queries sent by the parent; the parent kills it on timeout."""
+def _worker(store: ox.Store, conn: Connection, parent_end: Connection) -> None:
+    """Child process loop: evaluate queries sent by the parent; the parent kills it on timeout.
+
+    The child drops the parent's signal handlers (e.g. Streamlit's) and its end of the pipe, and asks the kernel
+    to end it when the parent dies, so no worker outlives its server."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    parent_end.close()
+    with contextlib.suppress(Exception):  # Linux only: PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
     while True:
         try:
             job = conn.recv()
@@ -142,6 +154,7 @@ class EmbeddedStore:
         self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
         self.isolate = isolate and hasattr(os, "fork")
         self._proc: BaseProcess | None = None
+        self._lock = threading.Lock()
         self._conn: Connection | None = None
 
     def __len__(self) -> int:
@@ -151,8 +164,9 @@ class EmbeddedStore:
         if self._proc is None or not self._proc.is_alive() or self._conn is None:
             ctx = mp.get_context("fork")
             parent, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_worker, args=(self.store, child), daemon=True)
+            self._proc = ctx.Process(target=_worker, args=(self.store, child, parent), daemon=True)
             self._proc.start()
+            child.close()
             self._conn = parent
         return self._conn
 
@@ -170,17 +184,18 @@ class EmbeddedStore:
         check_read_only(text)
         if not self.isolate:
             return _evaluate(self.store, text, row_cap, time.perf_counter() + timeout_s)
-        conn = self._ensure_worker()
-        start = time.perf_counter()
-        conn.send((text, row_cap))
-        if not conn.poll(timeout_s):
-            self._kill_worker()
-            raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
-        try:
-            status, payload = conn.recv()
-        except EOFError:
-            self._kill_worker()
-            raise QueryError("the query engine stopped unexpectedly (hint: simplify the query)") from None
+        with self._lock:  # one query at a time through the pipe (Streamlit serves sessions from threads)
+            conn = self._ensure_worker()
+            start = time.perf_counter()
+            conn.send((text, row_cap))
+            if not conn.poll(timeout_s):
+                self._kill_worker()
+                raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
+            try:
+                status, payload = conn.recv()
+            except EOFError:
+                self._kill_worker()
+                raise QueryError("the query engine stopped unexpectedly (hint: simplify the query)") from None
         if status == "error":
             raise QueryError(str(payload))
         assert isinstance(payload, Table)

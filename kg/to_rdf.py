@@ -333,10 +333,10 @@ def build_graph(
 ) -> Graph:
     """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
     cb = load_codebook(codebook)
-    types = {c.record.id: c.record.type for c in checked}
-    types.update({i: "issue" for i in cb.issues})
+    types = {i: "issue" for i in cb.issues}
     types.update({i: "stance" for i in cb.stances})
     types.update({i: "forum" for i in cb.forums})
+    types.update({c.record.id: c.record.type for c in checked})  # records win (validation forbids collisions)
     builder = GraphBuilder(types)
     for item in sorted(checked, key=lambda c: c.record.id):
         getattr(builder, item.record.type)(item.record)

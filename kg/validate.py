@@ -152,6 +152,11 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
             continue
         first_seen[record.id] = raw
         checked.append(Checked(raw, record))
+    concepts = codebook.issues | codebook.stances | codebook.forums
+    for item in checked:
+        if item.record.id in concepts:
+            problems.append(item.raw.problem(("id",), f"id {item.record.id!r} is also a codebook concept id",
+                                             "choose another id: record and codebook ids share one namespace"))
     types = {c.record.id: c.record.type for c in checked}
     for concept_type, ids in (("issue", codebook.issues), ("stance", codebook.stances), ("forum", codebook.forums)):
         types.update({concept_id: concept_type for concept_id in ids if concept_id not in types})

@@ -14,7 +14,7 @@ from .conftest import ROOT
 @pytest.mark.parametrize(
     "command",
     [
-        [sys.executable, "-m", "ruff", "check", "kg", "tests", "tools"],
+        [sys.executable, "-m", "ruff", "check", "kg", "tests", "tools", "app", "bench"],
         [sys.executable, "-m", "mypy", "kg"],
     ],
     ids=["ruff", "mypy"],

@@ -35,7 +35,7 @@ def wikidata_ids() -> dict[str, str]:
     for line in Path("data/raw/wikidata-qids.tsv").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or line.startswith("iso2") or not line.strip():
             continue
-        code, a, b = (line.split("\t") + ["", ""])[:3]
+        code, a, b = [*line.split("\t"), "", ""][:3]
         if a and a in b.split("|"):
             out[code] = a
     return out

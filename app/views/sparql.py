@@ -52,7 +52,7 @@ if q.params:
 
 text = st.text_area("Query", value=q.text, height=360, key=f"sq-text-{name}")
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-timeout_s = c1.number_input("Timeout (s)", min_value=1.0, max_value=300.0, value=DEFAULT_TIMEOUT_S, key="sq-timeout")
+timeout_s = c1.number_input("Timeout (s)", min_value=0.1, max_value=300.0, value=DEFAULT_TIMEOUT_S, key="sq-timeout")
 row_cap = c2.number_input("Row cap", min_value=1, max_value=DEFAULT_ROW_CAP, value=10_000, key="sq-cap")
 clicked = c3.button("Run query", type="primary", key="sq-run")
 edited = text.strip() != q.text.strip()
@@ -65,12 +65,17 @@ if clicked or st.session_state.pop("sq-autorun", False):
     started = {"name": run_name, "text": text, "params": run_params}
     try:
         if edited:
-            result = explore.run_text(ui.backend(), text, timeout_s=float(timeout_s), row_cap=int(row_cap))
+            answer = explore.run_text(ui.backend(), text, timeout_s=float(timeout_s), row_cap=int(row_cap))
         else:
-            result = explore.run_query(ui.backend(), name, params, timeout_s=float(timeout_s), row_cap=int(row_cap))
-        st.session_state["sq-result"] = {**started, "table": result, "error": None}
+            answer = explore.run_query(ui.backend(), name, params, timeout_s=float(timeout_s), row_cap=int(row_cap))
+        st.session_state["sq-result"] = {**started, "table": answer, "error": None}
     except KGError as error:
-        st.session_state["sq-result"] = {**started, "table": None, "error": str(error)}
+        st.session_state["sq-result"] = {
+            **started,
+            "table": None,
+            "error": str(error),
+            "timeout": explore.is_timeout(error),
+        }
     st.query_params.from_dict(
         explore.permalink(page="sparql", name=run_name, text=text if edited else None, params=run_params)
     )
@@ -87,7 +92,7 @@ if outcome:
     st.markdown(f"[Permalink to this query](?{urllib.parse.urlencode(link)})")
     if outcome["error"]:
         message = outcome["error"]
-        if "stopped after" in message:
+        if outcome.get("timeout"):
             st.error(f"Timeout hit: {message}")
         else:
             st.error(message)
@@ -114,9 +119,9 @@ if outcome:
             )
         spec = explore.chart_columns(result)
         if spec:
-            label, value = spec
+            label, numeric_column = spec
             li = result.columns.index(label)
-            if value is None:
+            if numeric_column is None:
                 counts: dict[str, float] = {}
                 for r in result.rows:
                     key = str(shorten(r[li]))
@@ -124,11 +129,11 @@ if outcome:
                 labels, values = list(counts), list(counts.values())
                 title = "rows"
             else:
-                vi = result.columns.index(value)
+                vi = result.columns.index(numeric_column)
                 shown = result.rows[:60]
                 labels = [str(shorten(r[li])) for r in shown]
                 values = [float(str(r[vi])) if explore.numeric(r[vi]) else 0.0 for r in shown]
-                title = value
+                title = numeric_column
             with st.expander(f"Chart: {title} by {label}", expanded=True):
                 fig: go.Figure = charts.bar(labels, values, x_title=label, y_title=title)
                 ui.plotly(fig, key="sq-chart")

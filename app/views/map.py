@@ -54,6 +54,7 @@ if mode == "stance on an issue":
                 order=order,
                 colours=colours,
                 hover=["actorLabel", "stanceLabel", "date", "forum", "position"],
+                legend_title="stance",
             ),
             key=f"map-stance-{issue}-{rule}",
         )
@@ -95,6 +96,7 @@ else:
             order=["yes", "no", "abstain", "absent"],
             colours=explore.VOTE_COLOURS,
             hover=["name", "vote", "date"],
+            legend_title="vote",
         ),
         key=f"map-vote-{resolution}-{stage}",
     )

@@ -140,7 +140,8 @@ else:
                 st.caption("No quote recorded (the source characterises the actor without a citable passage).")
             sources = explore.split_list(pos.get("sources"), " | ")
             st.markdown(
-                "Sources: " + "; ".join(f"<{s}>" if s.startswith(("http://", "https://")) else ui.md(s) for s in sources)
+                "Sources: "
+                + "; ".join(f"<{s}>" if s.startswith(("http://", "https://")) else ui.md(s) for s in sources)
             )
     ui.download(
         explore.evidence(cell),
@@ -182,7 +183,9 @@ rival_params = {"first": [first], "second": [second]}
 rival = ui.run("rival-resolutions-votes", rival_params)
 a, b = st.columns([3, 2])
 with a:
-    ui.table(rival, key=f"rival-{first}-{second}", query="rival-resolutions-votes", params=rival_params)
+    ui.table(
+        rival, key=f"rival-{first}-{second}", query="rival-resolutions-votes", params=rival_params, drop_empty=False
+    )
 with b:
     ui.table(
         explore.vote_crosstab(explore.records(rival)),

@@ -29,6 +29,7 @@ edges = ui.run("network-edges")
 rows = explore.records(edges)
 relations_all = explore.facet_values(rows, "relation")
 choice = explore.actor_choice(ui.rows("actors"))
+names = explore.actor_names(ui.rows("actors"))
 node_ids = sorted({str(r["source"]) for r in rows} | {str(r["target"]) for r in rows})
 organisations = explore.facet_values([r for r in rows if r["relation"] not in explore.NETWORK_STRUCTURAL], "target")
 frameworks = explore.facet_values([r for r in rows if r["relation"] == "framework"], "target")
@@ -39,7 +40,7 @@ with st.container(border=True):
         "Memberships of",
         organisations,
         default=frameworks,
-        format_func=lambda o: choice.get(o, o),
+        format_func=lambda o: names.get(o, o),
         key="net-orgs",
         help="Default: the organisations in whose framework an instrument was concluded. "
         "Add the large ones (AU, OAS, OSCE, ...) to see all memberships.",

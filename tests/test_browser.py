@@ -1,0 +1,293 @@
+"""End to end in a real browser: the explorer started with `streamlit run` on 127.0.0.1 (a free port), driven by
+headless Chromium through Selenium and Debian's chromedriver. It clicks through every page, runs queries on the
+SPARQL page (one that answers, one that the read-only store refuses), checks that the map geometry loads and
+that the browser asks nothing of any host but the app, and saves screenshots to build/screenshots/*.png.
+
+Chromium is installed with tools/install-browser.sh when missing; the test is skipped only if that fails."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SHOTS = ROOT / "build" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1440,1000",
+]
+PAGES = [  # url path, text that shows the page rendered with its data
+    ("overview", "Records by type"),
+    ("instruments", "Parties and their dates"),
+    ("actors", "Russian Federation"),
+    ("compare", "the cell shows Strongly Supports"),
+    ("timeline", "dated developments"),
+    ("map", "states with a coded position on"),
+    ("network", "organisations) and"),
+    ("sparql", "Library query"),
+]
+
+
+def browser_missing() -> str | None:
+    """Why no browser can be had, or None when chromium and chromedriver are (now) installed."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["bash", str(ROOT / "tools" / "install-browser.sh")],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"chromium could not be installed: {exc}"
+    if done.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+        return "chromium could not be installed (tools/install-browser.sh): " + " | ".join(tail)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app, started as a user would, on a free loopback port."""
+    reason = browser_missing()
+    if reason:
+        print(reason)
+        pytest.skip(reason)
+    from kg.explore import ensure_graph
+
+    ensure_graph()
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "app/main.py",
+                "--server.headless", "true",
+                "--server.address", "127.0.0.1",
+                "--server.port", str(port),
+                "--server.enableStaticServing", "true",
+                "--browser.gatherUsageStats", "false",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so teardown can end it and anything it forked
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the group of the server started above, nothing else
+
+
+@pytest.fixture(scope="module")
+def driver(app_url: str) -> Iterator[Any]:
+    """Headless Chromium through Debian's chromedriver (no driver download: Selenium Manager stays offline)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="cnkg-chromium-")
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    drv = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    drv.set_page_load_timeout(60)
+    yield drv
+    drv.quit()
+
+
+def settle(drv: Any, *, quiet_s: float = 1.0, within_s: float = 60) -> None:
+    """Wait until Streamlit has finished running the script and the page stopped changing."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + within_s
+    time.sleep(0.3)
+    last = ""
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        running = drv.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        body = drv.find_element(By.TAG_NAME, "body").text
+        if body != last or running:
+            last, stable_since = body, time.monotonic()
+        elif time.monotonic() - stable_since >= quiet_s:
+            return
+        time.sleep(0.2)
+
+
+def wait_for_text(drv: Any, text: str, *, within_s: float = 60) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(drv, within_s).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+
+
+def shoot(drv: Any, name: str) -> Path:
+    """A screenshot of the whole page (the window is made as tall as the content, then restored)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = drv.execute_script(
+        "const e = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+        "return e ? e.scrollHeight : document.body.scrollHeight;"
+    )
+    drv.set_window_size(1440, min(6000, int(height) + 200))
+    time.sleep(1.0)
+    path = SHOTS / f"{name}.png"
+    drv.save_screenshot(str(path))
+    drv.set_window_size(1440, 1000)
+    return path
+
+
+def go(drv: Any, page: str) -> None:
+    """Click the page's link in the sidebar navigation."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    link = WebDriverWait(drv, 60).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f'a[data-testid="stSidebarNavLink"][href$="/{page}"]')
+    )
+    link.click()
+    settle(drv)
+
+
+def test_click_through_every_page(driver: Any, app_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(app_url)
+    settle(driver)
+    for n, (page, expected) in enumerate(PAGES, start=1):
+        try:
+            if page != "overview":
+                go(driver, page)
+            wait_for_text(driver, expected)
+            wait_for_text(driver, "dataset version 0.1.0")
+            assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"exception on {page}"
+            if page == "map":
+                # countries drawn: the world geometry came from app/static, not a CDN
+                WebDriverWait(driver, 30).until(
+                    lambda d: len(d.find_elements(By.CSS_SELECTOR, ".choroplethlayer path")) > 10
+                )
+                settle(driver)
+            if page in ("overview", "timeline", "network", "map"):
+                assert driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"), f"no chart on {page}"
+        except Exception:
+            shoot(driver, f"FAILED-{page}")
+            raise
+        assert shoot(driver, f"{n:02d}-{page}").stat().st_size > 10_000
+
+
+def test_selecting_a_matrix_cell_shows_its_evidence(driver: Any, app_url: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{app_url}/compare")
+    settle(driver)
+    wait_for_text(driver, "Russian Federation on Cyber sovereignty")
+    grid = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')[0]
+    box = grid.rect
+    # the cell in the second row (Multistakeholder governance), third column (US/EU); offsets from the centre
+    x = int(box["width"] * 0.62 - box["width"] / 2)
+    y = int(35 + 35 * 1.5 - box["height"] / 2)
+    ActionChains(driver).move_to_element_with_offset(grid, x, y).click().perform()
+    settle(driver)
+    wait_for_text(driver, "US/EU on Multistakeholder governance: the cell shows Strongly Supports")
+    shoot(driver, "04b-compare-cell-evidence")
+
+
+def test_sparql_page_runs_and_refuses(driver: Any, app_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(f"{app_url}/sparql")
+    settle(driver)
+
+    def run_button() -> Any:
+        return driver.find_element(By.XPATH, "//button[.//p[text()='Run query']]")
+
+    run_button().click()
+    settle(driver)
+    wait_for_text(driver, "rows in")
+    assert "q=counts-by-type" in driver.current_url, "permalink in the address bar"
+    shoot(driver, "09-sparql-result")
+
+    editor = driver.find_element(By.CSS_SELECTOR, '[data-testid="stTextArea"] textarea')
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys(Keys.DELETE)
+    editor.send_keys("DELETE WHERE { ?s ?p ?o }")
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    settle(driver)
+    run_button().click()
+    settle(driver)
+    wait_for_text(driver, "updates are not allowed")
+    shoot(driver, "10-sparql-refused")
+
+    driver.get(f"{app_url}/?page=sparql&q=timeline")
+    settle(driver)
+    wait_for_text(driver, "rows in")
+    assert "/sparql" in driver.current_url
+    shoot(driver, "11-sparql-permalink")
+
+
+def test_nothing_is_fetched_from_other_hosts(driver: Any, app_url: str) -> None:
+    """Offline: every request the browser made went to the app (no CDN, tiles, fonts or telemetry)."""
+    outside: set[str] = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] != "Network.requestWillBeSent":
+            continue
+        url = message["params"]["request"]["url"]
+        if not url.startswith((app_url, "data:", "blob:", "chrome://", "chrome-extension://", "about:")):
+            outside.add(url)
+    assert outside == set(), sorted(outside)[:10]
+    severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not [m for m in severe if "topojson" in m or "ERR_NAME_NOT_RESOLVED" in m], severe
