@@ -34,6 +34,7 @@ TABLE4_ISSUES: tuple[str, ...] = (
 )
 LICENCE = "Data (the curated records and the built graph): CC BY 4.0. Code: MIT."
 CELL_RULES: dict[str, str] = {
+    "published": "as coded from Haq (2025), Table 4, where there is such a position (else the latest)",
     "latest": "the latest coded position (ties: higher confidence)",
     "earliest": "the earliest coded position",
     "confident": "the most confident position (ties: the latest)",
@@ -316,6 +317,9 @@ def _pick(positions: Sequence[Row], rule: str) -> Row:
     def when(r: Row) -> str:
         return sort_key_date(r.get("date"))
 
+    if rule == "published":
+        published = [r for r in positions if r.get("forum") == "academic" and "Haq (2025)" in str(r.get("sources"))]
+        return _pick(published or positions, "latest")
     if rule == "latest":
         return max(positions, key=lambda r: (when(r), conf(r), str(r.get("position"))))
     if rule == "earliest":

@@ -180,3 +180,16 @@ def test_isolated_backend_stops_a_runaway_query(store: EmbeddedStore) -> None:
         inner = backend.inner
         assert isinstance(inner, EmbeddedStore)
         inner.close()
+
+
+def test_default_compare_rule_reproduces_table4() -> None:
+    """The Compare page's first (default) rule shows Table 4 of Haq (2025) cell for cell."""
+    from kg.store import EmbeddedStore
+
+    assert next(iter(explore.CELL_RULES)) == "published"
+    backend = EmbeddedStore(explore.ensure_graph())
+    rows = explore.records(explore.run_query(backend, "compare-positions"))
+    cells = explore.position_cells(rows, rule="published")
+    assert cells[("RU", "binding-instrument")].shown["stanceLabel"] == "Supports"
+    assert cells[("us-eu", "un-cybercrime-convention")].shown["stanceLabel"] == "Cautious"
+    assert cells[("CN", "multistakeholder-governance")].shown["stanceLabel"] == "Mixed"
