@@ -145,15 +145,19 @@ def main() -> None:
     parser.add_argument("--scales", default="1,100", help="comma-separated synthetic factors (1 = real data)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cap", type=float, default=60.0, help="seconds per rdflib query before it is cut off")
+    parser.add_argument("--skip-queries", action="store_true")
     parser.add_argument("--skip-reasoning", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
-    results: dict[str, object] = {"python": sys.version.split()[0]}
+    previous = ROOT / "bench" / "results.json"
+    # sections not re-run this time are kept from the previous run (same file), so parts can be refreshed alone
+    results: dict[str, object] = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
+    results["python"] = sys.version.split()[0]
     with tempfile.TemporaryDirectory() as tmp:
         built = build(out=Path(tmp) / "real")
         graph = built.graph
         real_nt = Path(tmp) / "real" / "cybernorms.nt"
-        for factor in (int(x) for x in args.scales.split(",")):
+        for factor in [] if args.skip_queries else (int(x) for x in args.scales.split(",")):
             if factor == 1:
                 nt = real_nt
                 size = len(graph)

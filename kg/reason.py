@@ -55,9 +55,12 @@ class ReasonResult:
 
 
 def reasoning_input(graph: Graph) -> Graph:
-    """What HermiT sees: resource-valued triples, minus unsupported datatypes, plus NamedIndividual types."""
+    """What HermiT sees: resource-valued triples (without owl:sameAs links to Wikidata), minus unsupported
+    datatypes, plus NamedIndividual types."""
     out = Graph()
     for s, p, o in graph:
+        if p == OWL.sameAs:  # links to Wikidata: no axiom uses them, and equality reasoning is costly
+            continue
         if str(o) in UNSUPPORTED or (
             isinstance(o, Literal) and (str(s).startswith(ID) or (o.datatype and str(o.datatype) in UNSUPPORTED))
         ):
