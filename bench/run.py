@@ -170,6 +170,8 @@ def main() -> None:
             print(f"queries at {factor}x ({size} triples)...", flush=True)
             results[f"queries_{factor}x"] = {
                 "triples": size,
+                "repeats": args.repeats,
+                "cap_s": args.cap * args.repeats,
                 "per_query": bench_queries(nt, repeats=args.repeats, cap=args.cap),
             }
         if not args.skip_reasoning:
@@ -196,6 +198,7 @@ def report(results: dict[str, object], *, cap: float) -> str:
             continue
         assert isinstance(value, dict)
         per = value["per_query"]
+        cap = float(value.get("cap_s", cap))
         lines += [
             f"## Queries at {key.removeprefix('queries_')} ({value['triples']} triples)",
             "",
@@ -206,13 +209,22 @@ def report(results: dict[str, object], *, cap: float) -> str:
         for name, t in per.items():
             emb, rdf = t["embedded"], t["rdflib"]
             if rdf is None:
-                lines.append(f"| {name} | {emb * 1000:.1f} | > {cap * 1000:.0f} (cut off) | > {cap / emb:.0f} |")
-                ratios.append(cap / emb)
+                reps = int(value.get("repeats", 1))
+                per_run = cap / reps
+                lines.append(
+                    f"| {name} | {emb * 1000:.1f} | cut off ({reps} runs > {cap:.0f} s) | ~> {per_run / emb:.0f} |"
+                )
+                ratios.append(per_run / emb)
             else:
                 lines.append(f"| {name} | {emb * 1000:.1f} | {rdf * 1000:.1f} | {rdf / emb:.1f} |")
                 ratios.append(rdf / emb)
         geo = statistics.geometric_mean(ratios) if ratios else 0.0
-        lines += ["", f"Geometric mean ratio: {geo:.1f} (rdflib is this many times slower).", ""]
+        lines += [
+            "",
+            f"Geometric mean ratio: {geo:.1f} (rdflib is this many times slower; cut-off queries count "
+            "at the cut-off, so the true ratio is higher).",
+            "",
+        ]
     if "reasoning" in results:
         r = results["reasoning"]
         assert isinstance(r, dict)
