@@ -26,6 +26,7 @@ PARAM_KINDS: dict[str, tuple[str, str | None]] = {
     "resolution": (r"^a-res-[0-9]+-[0-9]+[a-z]?$", "resolution"),
     "organisation": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "organisation"),
     "process": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "process"),
+    "stage": (r"^(plenary|first-committee|third-committee)$", "stage"),
     "year": (r"^[0-9]{4}$", None),
     "string": (r"^[^\x00-\x1f]{0,200}$", None),
 }

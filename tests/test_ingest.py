@@ -65,14 +65,14 @@ def test_missing_header_is_reported(tmp_path: Path, names: dict[str, str]) -> No
 def test_ingest_writes_a_valid_record_and_refuses_to_overwrite(tmp_path: Path) -> None:
     raw = tmp_path / "votes.txt"
     raw.write_text(RAW, encoding="utf-8")
-    target = ingest_votes(raw, resolution="a-res-73-27", out_dir=tmp_path / "votes")
+    target = ingest_votes(raw, resolution="a-res-53-70", out_dir=tmp_path / "votes")
     record = yaml.safe_load(target.read_text(encoding="utf-8"))
-    assert record["id"] == "vote-a-res-73-27-plenary" and record["no"] == ["GB", "NO", "US"]
+    assert record["id"] == "vote-a-res-53-70-plenary" and record["no"] == ["GB", "NO", "US"]
     raws, problems = load_records([ROOT / "data", target])
     _, more = validate(raws)
     assert problems + more == []
     with pytest.raises(KGError, match="exists"):
-        ingest_votes(raw, resolution="a-res-73-27", out_dir=tmp_path / "votes")
+        ingest_votes(raw, resolution="a-res-53-70", out_dir=tmp_path / "votes")
 
 
 def test_every_vote_record_in_data_matches_its_raw_input(tmp_path: Path) -> None:
