@@ -81,6 +81,11 @@ def frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame(explore.records(table), columns=table.columns)
 
 
+def preferred(options: Sequence[str], wanted: str, fallback: int = 0) -> int:
+    """Index of `wanted` in `options` (a widget's default), else `fallback`."""
+    return options.index(wanted) if wanted in options else min(fallback, max(len(options) - 1, 0))
+
+
 def header(title: str, intro: str = "") -> None:
     """Page title, the dataset version, and which backend answers."""
     st.title(title)

@@ -163,6 +163,8 @@ def test_compare_rival_resolution_votes() -> None:
     rival = at.dataframe[-2].value
     assert list(rival.columns) == ["code", "name", "firstVote", "secondVote"]
     assert ("CN", "no") in set(zip(rival["code"], rival["firstVote"], strict=True))
+    # default pair: against the US-sponsored 73/266, for the Russian-sponsored 73/27 (plenary roll calls)
+    assert ("CN", "no", "yes") in set(zip(rival["code"], rival["firstVote"], rival["secondVote"], strict=True))
     crosstab = at.dataframe[-1].value
     assert int(crosstab["states"].sum()) == len(rival)
 
@@ -187,7 +189,7 @@ def test_map_stance_and_vote() -> None:
     assert {"RUS", "CHN"} <= cells(at)
     at.radio(key="map-mode").set_value("vote on a resolution").run()
     assert not at.exception
-    assert "recorded votes on A/RES/74/29" in texts(at)
+    assert "recorded votes on A/RES/73/27" in texts(at)
 
 
 def test_network() -> None:

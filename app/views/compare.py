@@ -155,8 +155,8 @@ st.divider()
 st.markdown("#### Votes on rival resolutions")
 st.caption(
     "States that voted against or abstained on the first resolution, with their vote on its rival "
-    "(default: the US-sponsored A/RES/74/28 and the Russian-sponsored A/RES/74/29). Only resolutions with a "
-    "recorded roll call can be chosen; roll calls may be partial."
+    "(default: the US-sponsored A/RES/73/266 and the Russian-sponsored A/RES/73/27, December 2018). "
+    "Only resolutions with a recorded roll call can be chosen; roll calls may be partial."
 )
 votes = ui.rows("resolution-votes")
 symbols = {str(r["resolutionId"]): str(r["symbol"]) for r in votes}
@@ -168,14 +168,14 @@ v1, v2 = st.columns(2)
 first = v1.selectbox(
     "First resolution",
     res_ids,
-    index=res_ids.index("a-res-74-28") if "a-res-74-28" in res_ids else 0,
+    index=ui.preferred(res_ids, "a-res-73-266"),
     format_func=lambda i: symbols[i],
     key="rival-first",
 )
 second = v2.selectbox(
     "Rival resolution",
     res_ids,
-    index=res_ids.index("a-res-74-29") if "a-res-74-29" in res_ids else 1,
+    index=ui.preferred(res_ids, "a-res-73-27", 1),
     format_func=lambda i: symbols[i],
     key="rival-second",
 )

@@ -29,7 +29,7 @@ if mode == "stance on an issue":
     issue = c1.selectbox(
         "Issue",
         issue_ids,
-        index=issue_ids.index("cyber-sovereignty") if "cyber-sovereignty" in issue_ids else 0,
+        index=ui.preferred(issue_ids, "cyber-sovereignty"),
         format_func=lambda i: issue_label[i],
         key="map-issue",
     )
@@ -79,7 +79,7 @@ else:
     resolution = c1.selectbox(
         "Resolution",
         res_ids,
-        index=res_ids.index("a-res-74-29") if "a-res-74-29" in res_ids else 0,
+        index=ui.preferred(res_ids, "a-res-73-27"),
         format_func=lambda i: symbols[i],
         key="map-resolution",
     )
