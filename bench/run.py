@@ -30,8 +30,8 @@ from kg.build import build  # noqa: E402
 from kg.export import ntriples  # noqa: E402
 from kg.library import library  # noqa: E402
 from kg.store import EmbeddedStore, RdflibBackend  # noqa: E402
+from kg.vocab import ID  # noqa: E402
 
-ID = "https://w3id.org/cybernorms/id/"
 SHARED = ("issue/", "stance/", "forum/", "regional-group/", "vote-choice/", "stage/", "scheme/")
 
 

@@ -22,6 +22,7 @@ from kg.library import LibraryQuery, library
 from kg.paths import BUILD, GRAPH_BASENAME
 from kg.query import Citation, citation, render, run, shorten
 from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table, Value
+from kg.vocab import BASE
 
 GRAPH = BUILD / f"{GRAPH_BASENAME}.nt"
 TABLE4_ACTORS: tuple[str, ...] = ("RU", "us-eu", "CN")
@@ -162,7 +163,7 @@ def export(
 def how_to_cite() -> str:
     """The citation of the dataset at this version."""
     return (
-        f"Cyber Norms Knowledge Graph (version {__version__}) [dataset]. https://w3id.org/cybernorms/ . "
+        f"Cyber Norms Knowledge Graph (version {__version__}) [dataset]. {BASE} . "
         "Cite the version you used; each exported table carries the query name and hash that produced it."
     )
 

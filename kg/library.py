@@ -15,8 +15,8 @@ from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.paths import QUERIES
+from kg.vocab import ID
 
-ID = "https://w3id.org/cybernorms/id/"
 REQUIRED = ("summary", "description", "tags")
 # parameter kind -> (pattern a value must match, IRI path or None for a literal)
 PARAM_KINDS: dict[str, tuple[str, str | None]] = {

@@ -17,9 +17,9 @@ from kg.errors import QueryError
 from kg.library import LibraryQuery, bind
 from kg.paths import BUILD, GRAPH_BASENAME
 from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table, Value
+from kg.vocab import BASE, ID
 
 FORMATS = ("table", "csv", "tsv", "json", "md", "latex")
-ID_PREFIX = "https://w3id.org/cybernorms/id/"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Citation:
     def line(self) -> str:
         return (
             f"Cyber Norms Knowledge Graph, version {self.version}; query {self.query} "
-            f"(sha256 {self.query_sha256[:12]}); https://w3id.org/cybernorms/"
+            f"(sha256 {self.query_sha256[:12]}); {BASE}"
         )
 
 
@@ -75,7 +75,7 @@ def citation(query: LibraryQuery, *, version: str, params: dict[str, list[str]] 
 
 def shorten(value: Value) -> Value:
     """Record IRIs shown as their id (`.../id/state/RU` -> `RU`); other values unchanged."""
-    if isinstance(value, str) and value.startswith(ID_PREFIX):
+    if isinstance(value, str) and value.startswith(ID):
         return value.rsplit("/", 1)[-1]
     return value
 

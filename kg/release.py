@@ -24,24 +24,12 @@ from kg.paths import CODEBOOK, ONTOLOGY, ROOT, SHAPES
 from kg.query import Citation, render, run
 from kg.store import EmbeddedStore
 from kg.summary import counts_by_type
+from kg.vocab import BASE, PREFIXES
 
-BASE = "https://w3id.org/cybernorms/"
 TITLE = "Cyber Norms Knowledge Graph"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-CONTEXT = {
-    "cn": "https://w3id.org/cybernorms/ontology#",
-    "id": "https://w3id.org/cybernorms/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+CONTEXT = PREFIXES
 
 
 def commit_date(root: Path = ROOT) -> str | None:

@@ -1,15 +1,33 @@
-"""Closed namespace for the Cyber Norms ontology: a misspelt term raises at import or attribute time.
+"""The vocabulary: the base IRI, the namespaces and prefixes, and which record owns an IRI.
 
-Mirrors ontology/cybernorms.ttl (the hand-edited source); tests/test_vocab.py checks both list the same terms."""
+`CN` is a closed namespace for the Cyber Norms ontology: a misspelt term raises at import or attribute time.
+It mirrors ontology/cybernorms.ttl (the hand-edited source); tests/test_vocab.py checks both list the same terms.
+W3C ORG and schema.org are rdflib's own generated namespaces (`ORG`, `SDO`).
 
-from rdflib.namespace import DefinedNamespace, Namespace
+>>> str(ID["state/RU"])
+'https://w3id.org/cybernorms/id/state/RU'
+>>> owner("https://w3id.org/cybernorms/id/state/RU/source/1", {"https://w3id.org/cybernorms/id/state/RU"})
+'https://w3id.org/cybernorms/id/state/RU'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace, Namespace
+from rdflib.namespace import ORG as ORG
 from rdflib.term import URIRef
 
-
+BASE = "https://w3id.org/cybernorms/"
+"""Every IRI of the project is under this base."""
+ID = Namespace(BASE + "id/")
+"""Records and codebook concepts: `id/<path>/<id>`."""
+SCHEMA = SDO
+WD = Namespace("http://www.wikidata.org/entity/")
 class CN(DefinedNamespace):
     """Terms of https://w3id.org/cybernorms/ontology#."""
 
-    _NS = Namespace("https://w3id.org/cybernorms/ontology#")
+    _NS = Namespace(BASE + "ontology#")
     _fail = True
 
     memberOf: URIRef
@@ -138,3 +156,31 @@ class CN(DefinedNamespace):
     withoutVote: URIRef
     year: URIRef
     yesCount: URIRef
+
+
+PREFIXES: dict[str, str] = {
+    "cn": str(CN._NS),
+    "id": str(ID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "org": str(ORG._NS),
+    "schema": str(SDO._NS),
+    "owl": str(OWL),
+    "wd": str(WD),
+}
+"""The one prefix list: bound in the built graph and used as the JSON-LD context of a release."""
+
+
+def owner(iri: str, records: Container[str]) -> str | None:
+    """The record IRI that owns `iri`: `iri` itself, or the nearest record IRI it extends by `/` segments
+    (a record's sources, tallies, votes, memberships and cells live under its IRI)."""
+    parts = iri.split("/")
+    for cut in range(len(parts), 5, -1):
+        candidate = "/".join(parts[:cut])
+        if candidate in records:
+            return candidate
+    return None
