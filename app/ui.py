@@ -12,6 +12,7 @@ import streamlit as st
 
 from kg import __version__, explore
 from kg.errors import KGError
+from kg.paths import GRAPH
 from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
 
 ParamKey = tuple[tuple[str, tuple[str, ...]], ...]
@@ -26,7 +27,7 @@ def endpoint() -> str:
 def _graph_stamp() -> float:
     """Modification time of the built graph, so a rebuild while the app runs is picked up."""
     try:
-        return explore.GRAPH.stat().st_mtime
+        return GRAPH.stat().st_mtime
     except OSError:
         return 0.0
 

@@ -10,7 +10,7 @@ from rdflib import Graph
 from kg.errors import BuildError, ValidationFailed
 from kg.export import ntriples, turtle, write_outputs
 from kg.load import load_records
-from kg.paths import BUILD, DATA, GRAPH_BASENAME
+from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME
 from kg.qc import run_qc
 from kg.shapes import check_shapes
 from kg.to_rdf import build_graph
@@ -69,3 +69,10 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
         outputs[f"{GRAPH_BASENAME}-inferred.nt"] = lambda: ntriples(inferred)
     files = write_outputs(out, outputs)
     return BuildResult(graph, checked, files)
+
+
+def ensure_built(graph: Path = GRAPH) -> Path:
+    """The built N-Triples file, building the graph from `data/` into its folder first if it is missing."""
+    if not graph.exists():
+        build(out=graph.parent)
+    return graph

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,13 +17,12 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import QueryError
-from kg.library import LibraryQuery, library
-from kg.paths import BUILD, GRAPH_BASENAME
-from kg.query import Citation, citation, render, run, shorten
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table, Value
+from kg.library import LibraryQuery, library, resolve
+from kg.paths import GRAPH
+from kg.query import Citation, backend_for, citation, render, run, shorten
+from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
 from kg.vocab import BASE
 
-GRAPH = BUILD / f"{GRAPH_BASENAME}.nt"
 TABLE4_ACTORS: tuple[str, ...] = ("RU", "us-eu", "CN")
 TABLE4_ISSUES: tuple[str, ...] = (
     "cyber-sovereignty",
@@ -51,29 +49,6 @@ Params = dict[str, list[str]]
 
 
 # ---------------------------------------------------------------------------------------------- backends, queries
-def ensure_graph(graph: Path = GRAPH) -> Path:
-    """The built N-Triples file, building the graph from `data/` first if it is missing."""
-    if not graph.exists():
-        from kg.build import build
-
-        build(out=graph.parent)
-    return graph
-
-
-class Serialised:
-    """A backend whose queries run one at a time. The app shares one embedded store (and the worker process
-    that runs its queries under a time limit) between all sessions and threads."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self._lock = threading.Lock()
-
-    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
-        with self._lock:
-            return self.inner.select(text, timeout_s=timeout_s, row_cap=row_cap)
-
-
 # Run embedded queries in a worker process killed at the time limit, so a runaway query is stopped (the worker
 # resets the parent's signal handlers and dies with its parent, see kg.store._worker).
 ISOLATE = True
@@ -81,12 +56,12 @@ ISOLATE = True
 
 def open_backend(endpoint: str = "", *, graph: Path = GRAPH, isolate: bool = ISOLATE) -> Backend:
     """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph. With
-    `isolate`, queries run one at a time in a worker process that is killed at the time limit."""
+    `isolate`, queries run one at a time in a worker process that is killed at the time limit (the app shares
+    one store between all sessions and threads; the store's own lock serialises them)."""
+    from kg.build import ensure_built
+
     endpoint = endpoint.strip()
-    if endpoint:
-        return RemoteEndpoint(endpoint)
-    store = EmbeddedStore(ensure_graph(graph), isolate=isolate)
-    return Serialised(store) if isolate else store
+    return backend_for(endpoint=endpoint, graph=graph if endpoint else ensure_built(graph), isolate=isolate)
 
 
 def is_timeout(error: Exception) -> bool:
@@ -102,10 +77,7 @@ def queries() -> dict[str, LibraryQuery]:
 
 def query(name: str) -> LibraryQuery:
     """One library query by name; an unknown name is a QueryError with a hint."""
-    found = library()
-    if name not in found:
-        raise QueryError(f"no library query named {name!r} (hint: see the SPARQL page's list)")
-    return found[name]
+    return resolve(name)
 
 
 def run_query(

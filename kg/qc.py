@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.errors import Finding
 from kg.export import ntriples
 from kg.library import library
 from kg.store import Value, _py
 
 
 @dataclass(frozen=True)
-class QCFailure:
-    """Rows returned by one violation query."""
+class QCFailure(Finding):
+    """Rows returned by one violation query; each row names a culprit."""
 
+    kind: ClassVar[str] = "QC violation"
     query: str
     summary: str
     columns: list[str]
     rows: list[list[Value]]
+    hint: str = "the query must return no rows: fix the records it names"
 
-    def format(self) -> str:
+    @property
+    def location(self) -> str:
+        return f"queries/qc/{self.query}.rq"
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
         shown = "; ".join(", ".join(f"{c}={v}" for c, v in zip(self.columns, r, strict=False)) for r in self.rows[:10])
         more = f" (+{len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
-        return f"QC {self.query}: {self.summary}: {shown}{more}"
+        return f"{self.summary}: {shown}{more}"
 
 
 def run_qc(graph: Graph) -> list[QCFailure]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg.errors import QueryError
 from kg.library import LibraryQuery, bind
-from kg.paths import BUILD, GRAPH_BASENAME
+from kg.paths import GRAPH
 from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table, Value
 from kg.vocab import BASE, ID
 
@@ -37,11 +37,12 @@ class Citation:
         )
 
 
-def backend_for(*, endpoint: str | None = None, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt") -> Backend:
-    """The remote endpoint if given, else the embedded store over the built graph."""
+def backend_for(*, endpoint: str | None = None, graph: Path = GRAPH, isolate: bool = True) -> Backend:
+    """The remote endpoint if given, else the embedded store over the built graph (`isolate`: each query in a
+    worker process killed at the time limit)."""
     if endpoint:
         return RemoteEndpoint(endpoint)
-    return EmbeddedStore(graph, isolate=True)
+    return EmbeddedStore(graph, isolate=isolate)
 
 
 def parse_params(pairs: list[str]) -> dict[str, list[str]]:

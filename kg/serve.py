@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import BuildError, EndpointError
-from kg.paths import BUILD, GRAPH_BASENAME
+from kg.paths import GRAPH
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -45,7 +45,7 @@ def oxigraph_binary() -> str:
     return found
 
 
-def prepare_store(*, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt", location: Path | None = None) -> Path:
+def prepare_store(*, graph: Path = GRAPH, location: Path | None = None) -> Path:
     """An on-disk Oxigraph store holding exactly the built graph; reloaded only when the graph changed."""
     if not graph.exists():
         raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
@@ -121,7 +121,7 @@ def push(
     *,
     endpoint: str,
     graph_iri: str | None = None,
-    graph: Path = BUILD / f"{GRAPH_BASENAME}.nt",
+    graph: Path = GRAPH,
     timeout_s: float = 120.0,
 ) -> int:
     """PUT the built graph (N-Triples) into a Graph Store Protocol endpoint; returns the HTTP status.

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kg import __version__, explore
+from kg.build import ensure_built
 
 from .conftest import ROOT
 
@@ -309,7 +310,7 @@ class _Sparql(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
     store = ox.Store()
-    store.bulk_load(path=str(explore.ensure_graph()), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(ensure_built()), format=ox.RdfFormat.N_TRIPLES)
     handler = type("Handler", (_Sparql,), {"store": store})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

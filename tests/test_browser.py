@@ -83,9 +83,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if reason:
         print(reason)
         pytest.skip(reason)
-    from kg.explore import ensure_graph
+    from kg.build import ensure_built
 
-    ensure_graph()
+    ensure_built()
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with log.open("w") as out:

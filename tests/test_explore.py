@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kg import __version__, explore
-from kg.build import BuildResult
+from kg.build import BuildResult, ensure_built
 from kg.errors import QueryError
 from kg.store import EmbeddedStore, Table
 
@@ -170,16 +170,14 @@ def test_table4_defaults_hold_the_published_positions(store: EmbeddedStore) -> N
 
 def test_isolated_backend_stops_a_runaway_query(store: EmbeddedStore) -> None:
     backend = explore.open_backend(isolate=True)
-    assert isinstance(backend, explore.Serialised)
+    assert isinstance(backend, EmbeddedStore) and backend.isolate
     try:
         with pytest.raises(QueryError) as caught:
             backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout_s=0.5)
         assert explore.is_timeout(caught.value)
         assert backend.select("SELECT ?s WHERE { ?s a ?c } LIMIT 2").rows, "answers again after the kill"
     finally:
-        inner = backend.inner
-        assert isinstance(inner, EmbeddedStore)
-        inner.close()
+        backend.close()
 
 
 def test_default_compare_rule_reproduces_table4() -> None:
@@ -187,7 +185,7 @@ def test_default_compare_rule_reproduces_table4() -> None:
     from kg.store import EmbeddedStore
 
     assert next(iter(explore.CELL_RULES)) == "published"
-    backend = EmbeddedStore(explore.ensure_graph())
+    backend = EmbeddedStore(ensure_built())
     rows = explore.records(explore.run_query(backend, "compare-positions"))
     cells = explore.position_cells(rows, rule="published")
     assert cells[("RU", "binding-instrument")].shown["stanceLabel"] == "Supports"
