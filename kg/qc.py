@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import Finding
-from kg.export import ntriples
 from kg.library import library
-from kg.store import Value, _py
+from kg.store import EmbeddedStore, Value
 
 
 @dataclass(frozen=True)
@@ -38,16 +37,12 @@ class QCFailure(Finding):
 
 def run_qc(graph: Graph) -> list[QCFailure]:
     """Run every violation query on the graph (in an embedded Oxigraph store)."""
-    store = ox.Store()
-    store.load(ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
+    store = EmbeddedStore(graph)
     failures = []
     for name, query in sorted(library().items()):
         if not query.is_violation:
             continue
-        result = store.query(query.text)
-        assert isinstance(result, ox.QuerySolutions)
-        columns = [v.value for v in result.variables]
-        rows = [[_py(s[c]) for c in columns] for s in result]
-        if rows:
-            failures.append(QCFailure(name, query.summary, columns, rows))
+        table = store.select(query.text, timeout_s=math.inf)
+        if table.rows:
+            failures.append(QCFailure(name, query.summary, table.columns, table.rows))
     return failures
