@@ -9,7 +9,7 @@ from datetime import date
 import plotly.graph_objects as go
 
 from kg import explore
-from kg.store import Value
+from kg.sparql.backends import Value
 
 TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#54a24b"}
 KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")

@@ -13,7 +13,7 @@ import streamlit as st
 from kg import __version__, explore
 from kg.errors import KGError
 from kg.paths import GRAPH
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
+from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
 
 ParamKey = tuple[tuple[str, tuple[str, ...]], ...]
 ENDPOINT_KEY = "endpoint"

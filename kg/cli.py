@@ -43,7 +43,7 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/).")] = None,
 ) -> None:
     """Check records: types, dates, unique ids, references, sources. Lists every problem; exit 1 if any."""
-    from kg.build import check
+    from kg.pipeline.build import check
 
     checked = check(paths or [DATA])
     typer.echo(f"{len(checked)} records OK.")
@@ -57,8 +57,8 @@ def build(
 ) -> None:
     """Build the graph (Turtle and N-Triples), checked with SHACL and the QC queries. A failed build leaves old
     output untouched."""
-    from kg.build import build as run_build
-    from kg.summary import summary_lines
+    from kg.pipeline.build import build as run_build
+    from kg.pipeline.summary import summary_lines
 
     result = run_build(data=data, out=out, reason=reason)
     for path in result.files:
@@ -74,7 +74,7 @@ def summary(
     """Print what the built graph holds: records by type."""
     from rdflib import Graph
 
-    from kg.summary import summary_lines
+    from kg.pipeline.summary import summary_lines
 
     for line in summary_lines(Graph().parse(_built(graph), format="nt")):
         typer.echo(line)
@@ -83,7 +83,7 @@ def summary(
 @app.command()
 def queries() -> None:
     """List the library queries with their summaries and parameters."""
-    from kg.library import library
+    from kg.sparql.library import library
 
     found = library()
     for name, q in sorted(found.items(), key=lambda kv: (kv[1].is_violation, kv[0])):
@@ -106,8 +106,9 @@ def query(
 ) -> None:
     """Run a library query (or a .rq file) and print the result, with a citation line."""
     from kg import __version__
-    from kg.library import resolve
-    from kg.query import backend_for, citation, parse_params, pivot, render, run
+    from kg.sparql.formats import pivot, render
+    from kg.sparql.library import resolve
+    from kg.sparql.query import backend_for, citation, parse_params, run
 
     q = resolve(name)
     params = parse_params(param or [])
@@ -127,9 +128,9 @@ def reproduce(
     graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = GRAPH,
 ) -> None:
     """Reproduce the published tables recorded in the data; exit 1 on a difference that is not explained."""
-    from kg.query import backend_for
-    from kg.reproduce import format_reports
-    from kg.reproduce import reproduce as run_reproduce
+    from kg.publish.reproduce import format_reports
+    from kg.publish.reproduce import reproduce as run_reproduce
+    from kg.sparql.query import backend_for
 
     reports = run_reproduce(backend_for(endpoint=endpoint, graph=graph))
     typer.echo(format_reports(reports))
@@ -147,8 +148,8 @@ def serve(
     timeout: Annotated[int, typer.Option(help="Seconds before a query is stopped by the server.")] = 30,
 ) -> None:
     """Start a read-only SPARQL 1.1 server (Oxigraph) over the graph, building it first if needed."""
-    from kg.build import ensure_built
-    from kg.serve import LOOPBACK, ServerSpec, prepare_store, server_command
+    from kg.pipeline.build import ensure_built
+    from kg.publish.serve import LOOPBACK, ServerSpec, prepare_store, server_command
 
     store = prepare_store(graph=ensure_built())
     spec = ServerSpec(host=host, port=port, timeout_s=timeout)
@@ -175,7 +176,7 @@ def push(
     graph: Annotated[Path, typer.Option("--file", help="Built graph to push.")] = GRAPH,
 ) -> None:
     """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, HTTP PUT)."""
-    from kg.serve import push as run_push
+    from kg.publish.push import push as run_push
 
     status = run_push(endpoint=endpoint, graph_iri=graph_iri, graph=graph)
     typer.echo(f"pushed {graph} to {endpoint} ({graph_iri or 'default graph'}): HTTP {status}")
@@ -189,7 +190,7 @@ def release(
     previous: Annotated[Path | None, typer.Option(help="Previous release folder, for CHANGES.md.")] = None,
 ) -> None:
     """Write a citable, byte-reproducible release bundle; an existing version is never overwritten."""
-    from kg.release import release as run_release
+    from kg.publish.release import release as run_release
 
     target = run_release(version=version, out=out, date=date, previous=previous)
     typer.echo(f"wrote {target}")
@@ -201,8 +202,8 @@ def diff(
     new: Annotated[Path, typer.Argument(help="Newer release folder or graph file.")],
 ) -> None:
     """What changed between two releases: records added, removed and changed, by type."""
-    from kg.diff import changelog, load_graph
-    from kg.diff import diff as run_diff
+    from kg.publish.diff import changelog, load_graph
+    from kg.publish.diff import diff as run_diff
 
     result = run_diff(load_graph(old), load_graph(new))
     typer.echo(changelog(result, old=old.name, new=new.name))
@@ -216,7 +217,7 @@ def coverage(
     """Print the coverage table (records by type) from the built graph, or update it in the README."""
     from rdflib import Graph
 
-    from kg.summary import coverage_markdown, replace_coverage
+    from kg.pipeline.summary import coverage_markdown, replace_coverage
 
     block = coverage_markdown(Graph().parse(_built(graph), format="nt"))
     if update is None:
@@ -234,7 +235,7 @@ def codebook(
     out: Annotated[Path, typer.Option(help="Where to write the Markdown codebook.")] = Path("ontology/CODEBOOK.md"),
 ) -> None:
     """Render the SKOS codebook as Markdown (ontology/CODEBOOK.md)."""
-    from kg.codebook_doc import render_codebook
+    from kg.pipeline.codebook_doc import render_codebook
 
     out.write_text(render_codebook(), encoding="utf-8")
     typer.echo(f"wrote {out}")
@@ -249,8 +250,8 @@ def reason_command(
     write the inferred facts apart from the asserted graph."""
     from rdflib import Graph
 
-    from kg.export import ntriples, turtle, write_outputs
-    from kg.reason import reason
+    from kg.pipeline.export import ntriples, turtle, write_outputs
+    from kg.pipeline.reason import reason
 
     result = reason(Graph().parse(_built(graph), format="nt"))
     if not result.consistent:
@@ -275,8 +276,8 @@ def app_command(
     """Open the Streamlit explorer on the embedded store (building the graph first if needed)."""
     import shutil as _shutil
 
-    from kg.build import ensure_built
     from kg.paths import ROOT
+    from kg.pipeline.build import ensure_built
 
     ensure_built()
     streamlit = _shutil.which("streamlit")
@@ -299,7 +300,7 @@ def ingest_votes(
     force: Annotated[bool, typer.Option(help="Replace an existing vote record.")] = False,
 ) -> None:
     """Turn a voting list copied from a UN press release into a vote_record YAML file."""
-    from kg.ingest import ingest_votes as run
+    from kg.pipeline.ingest import ingest_votes as run
 
     target = run(raw, resolution=resolution, out_dir=out, force=force)
     typer.echo(f"wrote {target}")

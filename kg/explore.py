@@ -1,6 +1,6 @@
 """The explorer's logic, kept out of the Streamlit pages (`app/`) so it can be tested without a browser.
 
-Every query is a library `.rq` file run through `kg.query.run` with parameters bound by `kg.library.bind`;
+Every query is a library `.rq` file run through `kg.sparql.query.run` with parameters bound by `kg.sparql.library.bind`;
 this module holds no SPARQL. It turns result tables into what the pages show: faceted lists, the positions
 matrix with its evidence, map rows, timeline dates, a laid-out network, chart choices and permalinks.
 """
@@ -17,10 +17,11 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import QueryError
-from kg.library import LibraryQuery, library, resolve
 from kg.paths import GRAPH
-from kg.query import Citation, backend_for, citation, render, run, shorten
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
+from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
+from kg.sparql.formats import render, shorten
+from kg.sparql.library import LibraryQuery, library, resolve
+from kg.sparql.query import Citation, backend_for, citation, run
 from kg.vocab import BASE
 
 TABLE4_ACTORS: tuple[str, ...] = ("RU", "us-eu", "CN")
@@ -50,7 +51,7 @@ Params = dict[str, list[str]]
 
 # ---------------------------------------------------------------------------------------------- backends, queries
 # Run embedded queries in a worker process killed at the time limit, so a runaway query is stopped (the worker
-# resets the parent's signal handlers and dies with its parent, see kg.store._worker).
+# resets the parent's signal handlers and dies with its parent, see kg.sparql.backends._worker).
 ISOLATE = True
 
 
@@ -58,7 +59,7 @@ def open_backend(endpoint: str = "", *, graph: Path = GRAPH, isolate: bool = ISO
     """A remote SPARQL endpoint when a URL is given, else the embedded store over the built graph. With
     `isolate`, queries run one at a time in a worker process that is killed at the time limit (the app shares
     one store between all sessions and threads; the store's own lock serialises them)."""
-    from kg.build import ensure_built
+    from kg.pipeline.build import ensure_built
 
     endpoint = endpoint.strip()
     return backend_for(endpoint=endpoint, graph=graph if endpoint else ensure_built(graph), isolate=isolate)
@@ -128,7 +129,7 @@ def export(
     params: Mapping[str, Sequence[str]] | None = None,
     text: str | None = None,
 ) -> bytes:
-    """The table as CSV or JSON (any `kg.query.FORMATS`), with the dataset version and query in a header."""
+    """The table as CSV or JSON (any `kg.sparql.formats.FORMATS`), with the dataset version and query in a header."""
     return render(table, fmt=fmt, cite=cite(name, params, text=text)).encode("utf-8")
 
 

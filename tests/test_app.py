@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kg import __version__, explore
-from kg.build import ensure_built
+from kg.pipeline.build import ensure_built
 
 from .conftest import ROOT
 

@@ -83,7 +83,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if reason:
         print(reason)
         pytest.skip(reason)
-    from kg.build import ensure_built
+    from kg.pipeline.build import ensure_built
 
     ensure_built()
     port = free_port()

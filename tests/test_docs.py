@@ -8,8 +8,8 @@ import re
 from rdflib import Graph
 
 from kg.cli import app
-from kg.codebook_doc import render_codebook
-from kg.summary import coverage_markdown
+from kg.pipeline.codebook_doc import render_codebook
+from kg.pipeline.summary import coverage_markdown
 
 from .conftest import ROOT
 

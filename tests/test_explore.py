@@ -8,9 +8,9 @@ import json
 import pytest
 
 from kg import __version__, explore
-from kg.build import BuildResult, ensure_built
 from kg.errors import QueryError
-from kg.store import EmbeddedStore, Table
+from kg.pipeline.build import BuildResult, ensure_built
+from kg.sparql.backends import EmbeddedStore, Table
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_isolated_backend_stops_a_runaway_query(store: EmbeddedStore) -> None:
 
 def test_default_compare_rule_reproduces_table4() -> None:
     """The Compare page's first (default) rule shows Table 4 of Haq (2025) cell for cell."""
-    from kg.store import EmbeddedStore
+    from kg.sparql.backends import EmbeddedStore
 
     assert next(iter(explore.CELL_RULES)) == "published"
     backend = EmbeddedStore(ensure_built())

@@ -21,10 +21,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import export
-from kg.build import build, check
 from kg.errors import BuildError, EndpointError, QueryError, ValidationFailed
-from kg.store import EmbeddedStore, RemoteEndpoint
+from kg.pipeline import export
+from kg.pipeline.build import build, check
+from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
 
 from .conftest import EXAMPLES, ROOT
 
@@ -229,7 +229,7 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
     def boom(graph: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kg.build.ntriples", boom)
+    monkeypatch.setattr("kg.pipeline.build.ntriples", boom)
     with pytest.raises(KeyboardInterrupt):
         build(data=[EXAMPLES / "valid"], out=out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -251,7 +251,7 @@ def test_full_disk_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_interrupted_release_leaves_no_version_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg import release as rel
+    from kg.publish import release as rel
 
     def boom(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt

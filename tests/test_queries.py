@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.build import BuildResult
 from kg.errors import QueryError
-from kg.library import LibraryQuery, bind, library, load_query
-from kg.query import pivot, render, run
-from kg.store import EmbeddedStore, RdflibBackend, Table, Value
+from kg.pipeline.build import BuildResult
+from kg.sparql.backends import EmbeddedStore, RdflibBackend, Table, Value
+from kg.sparql.formats import pivot, render
+from kg.sparql.library import LibraryQuery, bind, library, load_query
+from kg.sparql.query import run
 
 from .conftest import ROOT
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildResult
 from kg.errors import EndpointError, QueryError
-from kg.library import library
-from kg.query import run
-from kg.serve import ServerSpec, prepare_store, push, start
-from kg.store import EmbeddedStore, RemoteEndpoint
+from kg.pipeline.build import BuildResult
+from kg.publish.push import push
+from kg.publish.serve import ServerSpec, prepare_store, start
+from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
+from kg.sparql.library import library
+from kg.sparql.query import run
 
 from .test_queries import normalise
 
@@ -76,7 +77,7 @@ def test_dead_endpoint_gives_a_clear_error() -> None:
 
 
 def test_push_loads_the_graph_into_a_graph_store(built: BuildResult, tmp_path: Path) -> None:
-    from kg.serve import oxigraph_binary, wait_ready
+    from kg.publish.serve import oxigraph_binary, wait_ready
 
     spec = ServerSpec(port=free_port())
     command = [oxigraph_binary(), "serve", "--location", str(tmp_path / "rw"), "--bind", f"127.0.0.1:{spec.port}"]

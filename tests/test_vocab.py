@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 
-from kg.codebook import load_codebook
 from kg.paths import CODEBOOK, ONTOLOGY
+from kg.pipeline.codebook import load_codebook
 from kg.vocab import CN
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 
 from kg import explore
-from kg.store import Table
+from kg.sparql.backends import Table
 
 
 @st.cache_data(show_spinner="Laying out the network ...", max_entries=64)

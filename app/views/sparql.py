@@ -12,8 +12,8 @@ import ui
 
 from kg import explore
 from kg.errors import KGError
-from kg.query import shorten
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Table
+from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Table
+from kg.sparql.formats import shorten
 
 ui.header(
     "SPARQL",

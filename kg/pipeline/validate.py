@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kg.codebook import Codebook, load_codebook
 from kg.errors import Problem
-from kg.load import Loc, RawRecord
-from kg.records import MODELS, Position, Record
+from kg.pipeline.codebook import Codebook, load_codebook
+from kg.pipeline.load import Loc, RawRecord
+from kg.pipeline.records import MODELS, Position, Record
 
 
 @dataclass(frozen=True)

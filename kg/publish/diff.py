@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import KGError
-from kg.records import MODELS
+from kg.pipeline.records import MODELS
 from kg.vocab import CN, owner
 
 RECORD_CLASSES = {cls: name for name, model in MODELS.items() for cls in model.rdf_classes}

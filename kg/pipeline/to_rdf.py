@@ -12,9 +12,9 @@ from pathlib import Path
 from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from kg.codebook import Codebook, load_codebook
 from kg.paths import CODEBOOK, ONTOLOGY
-from kg.records import (
+from kg.pipeline.codebook import Codebook, load_codebook
+from kg.pipeline.records import (
     MODELS,
     Event,
     Instrument,
@@ -29,7 +29,7 @@ from kg.records import (
     UNProcess,
     VoteRecord,
 )
-from kg.validate import Checked, id_types
+from kg.pipeline.validate import Checked, id_types
 from kg.vocab import CN, ID, ORG, PREFIXES, SCHEMA, WD
 
 CONCEPT_PATH = {"issue": "issue", "stance": "stance", "forum": "forum"}

@@ -15,15 +15,16 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg.build import build
-from kg.diff import changelog, diff, load_graph
 from kg.errors import BuildError, KGError
-from kg.export import canonical, ntriples, turtle
-from kg.library import library
 from kg.paths import CODEBOOK, ONTOLOGY, ROOT, SHAPES
-from kg.query import Citation, render, run
-from kg.store import EmbeddedStore
-from kg.summary import counts_by_type
+from kg.pipeline.build import build
+from kg.pipeline.export import canonical, ntriples, turtle
+from kg.pipeline.summary import counts_by_type
+from kg.publish.diff import changelog, diff, load_graph
+from kg.sparql.backends import EmbeddedStore
+from kg.sparql.formats import render
+from kg.sparql.library import library
+from kg.sparql.query import Citation, run
 from kg.vocab import BASE, PREFIXES
 
 TITLE = "Cyber Norms Knowledge Graph"

@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from rdflib import URIRef
 
-from kg.load import Loc
+from kg.pipeline.load import Loc
 from kg.vocab import CN
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from kg.errors import BuildError
-from kg.records import ACTORS, MODELS
+from kg.pipeline.records import ACTORS, MODELS
 from kg.vocab import BASE, CN, ID, owner
 
 INFERRED_ONTOLOGY = BASE + "graph/inferred"

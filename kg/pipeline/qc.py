@@ -9,8 +9,8 @@ from typing import ClassVar
 from rdflib import Graph
 
 from kg.errors import Finding
-from kg.library import library
-from kg.store import EmbeddedStore, Value
+from kg.sparql.backends import EmbeddedStore, Value
+from kg.sparql.library import library
 
 
 @dataclass(frozen=True)
