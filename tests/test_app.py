@@ -14,7 +14,8 @@ import pyoxigraph as ox
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kg import __version__, explore
+from kg import __version__
+from kg.explore import results, stances
 from kg.pipeline.build import ensure_built
 
 from .conftest import ROOT
@@ -25,7 +26,7 @@ MAIN = str(ROOT / "app" / "main.py")
 @pytest.fixture(scope="module")
 def backend() -> Any:
     """The embedded store the app itself uses (build/cybernorms.nt, built if missing)."""
-    return explore.open_backend()
+    return results.open_backend()
 
 
 def app(to: str | None = None, **query_params: str) -> AppTest:
@@ -73,7 +74,7 @@ def check_page(at: AppTest) -> None:
 def test_overview_counts_version_citation_licence(backend: Any) -> None:
     at = app()
     check_page(at)
-    counts = {str(r[0]): int(str(r[1])) for r in explore.run_query(backend, "counts-by-type").rows}
+    counts = {str(r[0]): int(str(r[1])) for r in results.run_query(backend, "counts-by-type").rows}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Instruments"] == str(counts["instrument"])
     assert metrics["States"] == str(counts["state"])
@@ -143,7 +144,7 @@ def test_compare_table4_matrix_and_evidence() -> None:
     check_page(at)
     matrix = at.dataframe[0].value
     assert list(matrix.columns) == ["Issue", "Russian Federation", "US/EU", "China"]
-    assert len(matrix) == len(explore.TABLE4_ISSUES)
+    assert len(matrix) == len(stances.TABLE4_ISSUES)
     assert "Strongly Supports" in set(matrix["Russian Federation"]) | set(matrix["US/EU"])
     assert matrix.iloc[0].tolist() == ["Cyber sovereignty", "Strongly Supports", "Opposes", "Supports"]
 
@@ -173,7 +174,7 @@ def test_compare_rival_resolution_votes() -> None:
 def test_timeline(backend: Any) -> None:
     at = app("timeline")
     check_page(at)
-    n = len(explore.run_query(backend, "timeline").rows)
+    n = len(results.run_query(backend, "timeline").rows)
     assert f"**{n}** of {n} dated developments" in texts(at)
     assert at.get("plotly_chart")
     at.multiselect(key="tl-kinds").set_value(["resolution"]).run()
@@ -210,7 +211,7 @@ def test_sparql_runs_the_library_query_and_sets_a_permalink(backend: Any) -> Non
     check_page(at)
     assert "Records in the graph, by type" in (at.text_area(key="sq-text-counts-by-type").value or "")
     at.button(key="sq-run").click().run()
-    n = len(explore.run_query(backend, "counts-by-type").rows)
+    n = len(results.run_query(backend, "counts-by-type").rows)
     assert f"**{n}** rows" in texts(at)
     assert len(at.get("download_button")) == 2, "CSV and JSON"
     assert at.query_params["q"] == "counts-by-type" and at.query_params["page"] == "sparql"
