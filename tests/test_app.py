@@ -4,10 +4,8 @@ reports timeouts and row caps; permalinks reopen a query; a remote endpoint set 
 
 from __future__ import annotations
 
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -16,16 +14,19 @@ from streamlit.testing.v1 import AppTest
 
 from kg import __version__
 from kg.explore import results, stances
-from kg.pipeline.build import ensure_built
 
 from .conftest import ROOT
+from .helpers import SparqlHandler, http_server
 
 MAIN = str(ROOT / "app" / "main.py")
 
 
+pytestmark = pytest.mark.usefixtures("built")  # the app reads the graph built for this run
+
+
 @pytest.fixture(scope="module")
 def backend() -> Any:
-    """The embedded store the app itself uses (build/cybernorms.nt, built if missing)."""
+    """The embedded store the app itself uses (the graph built for this run)."""
     return results.open_backend()
 
 
@@ -273,52 +274,12 @@ def test_sparql_reports_row_cap_and_timeout() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ endpoint
-class _Sparql(BaseHTTPRequestHandler):
-    """A minimal SPARQL 1.1 protocol endpoint (POST form or GET) over a pyoxigraph store, JSON results."""
-
-    store: ox.Store
-
-    def _answer(self, query: str) -> None:
-        try:
-            result = self.store.query(query)
-            assert isinstance(result, ox.QuerySolutions)
-            body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-        except Exception as exc:
-            body = str(exc).encode()
-            self.send_response(400)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        raw = self.rfile.read(length).decode()
-        if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
-            self._answer(raw)
-        else:
-            self._answer(urllib.parse.parse_qs(raw).get("query", [""])[0])
-
-    def do_GET(self) -> None:
-        self._answer(urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("query", [""])[0])
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
+def endpoint(graph_file: Path) -> Iterator[str]:
     store = ox.Store()
-    store.bulk_load(path=str(ensure_built()), format=ox.RdfFormat.N_TRIPLES)
-    handler = type("Handler", (_Sparql,), {"store": store})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/query"
-    server.shutdown()
-    server.server_close()
+    store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_TRIPLES)
+    with http_server(SparqlHandler, store=store) as base:
+        yield f"{base}/query"
 
 
 def test_remote_endpoint_setting_is_used(endpoint: str) -> None:

@@ -4,19 +4,19 @@ cell rules, colours, the network layout, chart choice, permalinks, exports, and 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from kg import __version__
 from kg.errors import QueryError
 from kg.explore import facets, networks, results, sparql_page, stances
-from kg.pipeline.build import BuildResult, ensure_built
 from kg.sparql.backends import EmbeddedStore, Table
 
 
 @pytest.fixture(scope="module")
-def store(built: BuildResult) -> EmbeddedStore:
-    return EmbeddedStore(next(p for p in built.files if p.suffix == ".nt"))
+def store(graph_file: Path) -> EmbeddedStore:
+    return EmbeddedStore(graph_file)
 
 
 def pos(actor: str, issue: str, stance: str, ordinal: int, date: str, confidence: str = "medium", **kw: str) -> dict:
@@ -181,12 +181,12 @@ def test_isolated_backend_stops_a_runaway_query(store: EmbeddedStore) -> None:
         backend.close()
 
 
-def test_default_compare_rule_reproduces_table4() -> None:
+def test_default_compare_rule_reproduces_table4(graph_file: Path) -> None:
     """The Compare page's first (default) rule shows Table 4 of Haq (2025) cell for cell."""
     from kg.sparql.backends import EmbeddedStore
 
     assert next(iter(stances.CELL_RULES)) == "published"
-    backend = EmbeddedStore(ensure_built())
+    backend = EmbeddedStore(graph_file)
     rows = results.records(results.run_query(backend, "compare-positions"))
     cells = stances.position_cells(rows, rule="published")
     assert cells[("RU", "binding-instrument")].shown["stanceLabel"] == "Supports"

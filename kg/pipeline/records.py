@@ -54,7 +54,11 @@ AnyId = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z]{2})$")]
 
 
 def date_key(value: str) -> tuple[int, int, int]:
-    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value."""
+    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value.
+
+    >>> date_key("2015"), date_key("2015-05-08")
+    ((2015, 1, 1), (2015, 5, 8))
+    """
     match = _DATE.match(value)
     assert match is not None
     year, month, day = match.groups()

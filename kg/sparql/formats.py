@@ -18,7 +18,11 @@ FORMATS = ("table", "csv", "tsv", "json", "md", "latex")
 
 
 def shorten(value: Value) -> Value:
-    """Record IRIs shown as their id (`.../id/state/RU` -> `RU`); other values unchanged."""
+    """Record IRIs shown as their id (`.../id/state/RU` -> `RU`); other values unchanged.
+
+    >>> shorten("https://w3id.org/cybernorms/id/state/RU"), shorten(3)
+    ('RU', 3)
+    """
     if isinstance(value, str) and value.startswith(ID):
         return value.rsplit("/", 1)[-1]
     return value

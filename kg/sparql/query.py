@@ -41,7 +41,11 @@ def backend_for(*, endpoint: str | None = None, graph: Path = GRAPH, isolate: bo
 
 
 def parse_params(pairs: list[str]) -> dict[str, list[str]]:
-    """`k=v` options (values comma-separated) as a dict; malformed pairs are errors."""
+    """`k=v` options (values comma-separated) as a dict; malformed pairs are errors.
+
+    >>> parse_params(["actor=RU,CN", "year=2015"])
+    {'actor': ['RU', 'CN'], 'year': ['2015']}
+    """
     out: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
