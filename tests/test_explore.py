@@ -153,7 +153,7 @@ def test_queries_and_typed_text(store: EmbeddedStore) -> None:
     names = list(results.queries())
     assert names.index("compare-positions") < names.index("table4-mismatch-violation"), "QC queries last"
     with pytest.raises(QueryError, match="no library query"):
-        results.query("no-such-query")
+        results.run_query(store, "no-such-query")
     with pytest.raises(QueryError, match="empty"):
         results.run_text(store, "   ")
     with pytest.raises(QueryError, match="not allowed"):

@@ -47,11 +47,6 @@ def queries() -> dict[str, LibraryQuery]:
     return dict(sorted(found.items(), key=lambda kv: (kv[1].is_violation, kv[0])))
 
 
-def query(name: str) -> LibraryQuery:
-    """One library query by name; an unknown name is a QueryError with a hint."""
-    return resolve(name)
-
-
 def run_query(
     backend: Backend,
     name: str,
@@ -62,7 +57,7 @@ def run_query(
 ) -> Table:
     """Run a library query with parameters bound through its `#+ param:` header."""
     bound = {k: list(v) for k, v in (params or {}).items()}
-    return run(query(name), backend, params=bound, timeout_s=timeout_s, row_cap=row_cap)
+    return run(resolve(name), backend, params=bound, timeout_s=timeout_s, row_cap=row_cap)
 
 
 def run_text(
@@ -89,7 +84,7 @@ def cite(name: str | None, params: Mapping[str, Sequence[str]] | None = None, *,
     """The citation of a result: of a library query with its parameters, or (name None) of typed query text."""
     if name is None:
         return Citation(__version__, "(typed query)", hashlib.sha256((text or "").encode("utf-8")).hexdigest())
-    return citation(query(name), version=__version__, params={k: list(v) for k, v in (params or {}).items()})
+    return citation(resolve(name), version=__version__, params={k: list(v) for k, v in (params or {}).items()})
 
 
 def export(
