@@ -19,11 +19,13 @@ from kg.publish.serve import ServerSpec, prepare_store, start
 from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
 from kg.sparql.library import library
 from kg.sparql.query import run
+from kg.vocab import BASE
 
 from .helpers import free_port
 from .test_queries import normalise
 
 QUERIES = library()
+GRAPH_IRI = BASE + "graph"
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +85,10 @@ def test_push_loads_the_graph_into_a_graph_store(built: BuildResult, tmp_path: P
     try:
         wait_ready(spec, process=target)
         nt = next(p for p in built.files if p.suffix == ".nt")
-        status = push(endpoint=f"{spec.base}/store", graph_iri="https://w3id.org/cybernorms/graph", graph=nt)
+        status = push(endpoint=f"{spec.base}/store", graph_iri=GRAPH_IRI, graph=nt)
         assert status in (200, 201, 204)
         count = RemoteEndpoint(spec.query_url).select(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/cybernorms/graph> { ?s ?p ?o } }"
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_IRI}> {{ ?s ?p ?o }} }}"
         )
         assert count.rows == [[len(built.graph)]]
     finally:
