@@ -3,7 +3,9 @@
 This is the one registry of record types. Each model declares, as class variables, its RDF classes
 (`rdf_classes`), the path segment of its IRIs (`iri_path`) and which fields refer to which record types
 (`REFS`); its type name is the value of its `type` field. Validation, RDF building, diff and reasoning read
-`MODELS`, so adding a record type touches this module (and a `GraphBuilder` method) only.
+`MODELS`, so adding a record type touches this module (and a `GraphBuilder` method, plus its shape and
+ontology class) only; tests/test_registry.py checks that these agree. The module is long because it is the
+whole record schema, kept in one file so that it reads as one.
 """
 
 from __future__ import annotations
