@@ -8,8 +8,8 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from kg import explore
-from kg.store import Value
+from kg.explore import facets, networks
+from kg.sparql.backends import Value
 
 TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#54a24b"}
 KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")
@@ -36,7 +36,7 @@ def timeline(rows: Sequence[Mapping[str, Value]]) -> go.Figure:
     palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2"]
     for n, kind in enumerate(kinds):
         mine = [r for r in rows if r.get("kind") == kind]
-        when = [explore.partial_date(r.get("date")) for r in mine]
+        when = [facets.partial_date(r.get("date")) for r in mine]
         fig.add_trace(
             go.Scatter(
                 x=when,
@@ -64,10 +64,10 @@ def memberships(rows: Sequence[Mapping[str, Value]], *, label: str, today: date 
     fig = go.Figure()
     names: list[str] = []
     for r in rows:
-        start = explore.partial_date(r.get("from"))
+        start = facets.partial_date(r.get("from"))
         if start is None:
             continue
-        end = explore.partial_date(r.get("until")) or end_default
+        end = facets.partial_date(r.get("until")) or end_default
         name = f"{r.get(label)} ({r.get('role')})" if r.get("role") not in (None, "member") else str(r.get(label))
         names.append(name)
         fig.add_trace(
@@ -139,7 +139,7 @@ def choropleth(
     return fig
 
 
-def network(net: explore.Network, *, label_degree: int = 5) -> go.Figure:
+def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
     """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
     instruments and states with at least `label_degree` links are labelled."""
     where = {n.id: n for n in net.nodes}

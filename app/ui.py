@@ -10,9 +10,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kg import __version__, explore
+from kg import __version__
 from kg.errors import KGError
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
+from kg.explore import results
+from kg.paths import GRAPH
+from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
 
 ParamKey = tuple[tuple[str, tuple[str, ...]], ...]
 ENDPOINT_KEY = "endpoint"
@@ -26,14 +28,14 @@ def endpoint() -> str:
 def _graph_stamp() -> float:
     """Modification time of the built graph, so a rebuild while the app runs is picked up."""
     try:
-        return explore.GRAPH.stat().st_mtime
+        return GRAPH.stat().st_mtime
     except OSError:
         return 0.0
 
 
 @st.cache_resource(show_spinner="Loading the knowledge graph ...")
 def _backend(url: str, stamp: float) -> Backend:
-    return explore.open_backend(url)
+    return results.open_backend(url)
 
 
 def backend() -> Backend:
@@ -48,7 +50,7 @@ def _key(params: Mapping[str, Sequence[str]] | None) -> ParamKey:
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
 def _run(url: str, stamp: float, name: str, params: ParamKey, timeout_s: float, row_cap: int) -> Table:
-    return explore.run_query(
+    return results.run_query(
         _backend(url, stamp), name, {k: list(v) for k, v in params}, timeout_s=timeout_s, row_cap=row_cap
     )
 
@@ -73,12 +75,12 @@ def run(
 
 def rows(name: str, params: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, Value]]:
     """A library query's result as dict rows with record ids shortened."""
-    return explore.records(run(name, params))
+    return results.records(run(name, params))
 
 
 def frame(table: Table) -> pd.DataFrame:
     """A DataFrame of a Table (record IRIs shortened to ids)."""
-    return pd.DataFrame(explore.records(table), columns=table.columns)
+    return pd.DataFrame(results.records(table), columns=table.columns)
 
 
 def preferred(options: Sequence[str], wanted: str, fallback: int = 0) -> int:
@@ -144,7 +146,7 @@ def download(
         st.caption(note)
     st.download_button(
         "Download CSV",
-        data=explore.export(data, "csv", name=query, params=params, text=text),
+        data=results.export(data, "csv", name=query, params=params, text=text),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv-{key}",

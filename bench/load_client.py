@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.library import library  # noqa: E402
+from kg.sparql.library import library  # noqa: E402
 
 
 def main() -> None:

@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 from rdflib import Graph, URIRef  # noqa: E402
 
-from kg.build import build  # noqa: E402
-from kg.export import ntriples  # noqa: E402
-from kg.library import library  # noqa: E402
-from kg.store import EmbeddedStore, RdflibBackend  # noqa: E402
+from kg.pipeline.build import build  # noqa: E402
+from kg.pipeline.export import ntriples  # noqa: E402
+from kg.sparql.backends import EmbeddedStore, RdflibBackend  # noqa: E402
+from kg.sparql.library import library  # noqa: E402
+from kg.vocab import ID  # noqa: E402
 
-ID = "https://w3id.org/cybernorms/id/"
 SHARED = ("issue/", "stance/", "forum/", "regional-group/", "vote-choice/", "stage/", "scheme/")
 
 
@@ -93,7 +93,7 @@ def bench_queries(nt: Path, *, repeats: int, cap: float) -> dict[str, dict[str, 
 
 
 def bench_reasoning(graph: Graph) -> dict[str, float]:
-    from kg.reason import reason
+    from kg.pipeline.reason import reason
 
     out = {}
     for factor in (1, 10):
@@ -108,7 +108,7 @@ def bench_reasoning(graph: Graph) -> dict[str, float]:
 
 def bench_load(nt: Path, *, clients: int, requests: int, budget_s: float) -> dict[str, float]:
     """Start the read-only server; a second process fires library queries concurrently; percentiles."""
-    from kg.serve import ServerSpec, prepare_store, start
+    from kg.publish.serve import ServerSpec, prepare_store, start
 
     with tempfile.TemporaryDirectory() as tmp:
         store = prepare_store(graph=nt, location=Path(tmp) / "store")

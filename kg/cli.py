@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kg.errors import BuildError, KGError, QueryError, ValidationFailed
-from kg.paths import BUILD, DATA
+from kg.paths import BUILD, DATA, GRAPH
 
 app = typer.Typer(
     help="Cyber Norms Knowledge Graph: build, validate and query the graph of international cyber diplomacy.",
@@ -20,15 +20,22 @@ app = typer.Typer(
 )
 
 
-def _fail(error: KGError) -> None:
-    """Print an error the way a scholar can act on it, and exit non-zero."""
+def _report(error: KGError) -> int:
+    """Print an error the way a scholar can act on it; returns the exit code."""
     if isinstance(error, ValidationFailed):
         for problem in error.problems:
             typer.echo(problem.format(), err=True)
         typer.echo(f"{len(error.problems)} problem(s); nothing was built.", err=True)
     else:
         typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(error.exit_code)
+    return error.exit_code
+
+
+def _built(graph: Path) -> Path:
+    """The built graph file, or an error that says how to make it."""
+    if not graph.exists():
+        raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
+    return graph
 
 
 @app.command()
@@ -36,13 +43,9 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/).")] = None,
 ) -> None:
     """Check records: types, dates, unique ids, references, sources. Lists every problem; exit 1 if any."""
-    from kg.build import check
+    from kg.pipeline.build import check
 
-    try:
-        checked = check(paths or [DATA])
-    except KGError as error:
-        _fail(error)
-        return
+    checked = check(paths or [DATA])
     typer.echo(f"{len(checked)} records OK.")
 
 
@@ -54,14 +57,10 @@ def build(
 ) -> None:
     """Build the graph (Turtle and N-Triples), checked with SHACL and the QC queries. A failed build leaves old
     output untouched."""
-    from kg.build import build as run_build
-    from kg.summary import summary_lines
+    from kg.pipeline.build import build as run_build
+    from kg.pipeline.summary import summary_lines
 
-    try:
-        result = run_build(data=data, out=out, reason=reason)
-    except KGError as error:
-        _fail(error)
-        return
+    result = run_build(data=data, out=out, reason=reason)
     for path in result.files:
         typer.echo(f"wrote {path}")
     for line in summary_lines(result.graph):
@@ -70,29 +69,23 @@ def build(
 
 @app.command()
 def summary(
-    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
 ) -> None:
     """Print what the built graph holds: records by type."""
     from rdflib import Graph
 
-    from kg.summary import summary_lines
+    from kg.pipeline.summary import summary_lines
 
-    if not graph.exists():
-        _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))
-    for line in summary_lines(Graph().parse(graph, format="nt")):
+    for line in summary_lines(Graph().parse(_built(graph), format="nt")):
         typer.echo(line)
 
 
 @app.command()
 def queries() -> None:
     """List the library queries with their summaries and parameters."""
-    from kg.library import library
+    from kg.sparql.library import library
 
-    try:
-        found = library()
-    except KGError as error:
-        _fail(error)
-        return
+    found = library()
     for name, q in sorted(found.items(), key=lambda kv: (kv[1].is_violation, kv[0])):
         params = " ".join(f"[{p.name}={','.join(p.default) or '*'}]" for p in q.params)
         typer.echo(f"{name:38} {q.summary}" + (f"  {params}" if params else ""))
@@ -109,43 +102,37 @@ def query(
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped.")] = 30.0,
     limit: Annotated[int, typer.Option(help="Row cap; a capped result says so.")] = 100_000,
-    graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = GRAPH,
 ) -> None:
     """Run a library query (or a .rq file) and print the result, with a citation line."""
     from kg import __version__
-    from kg.library import resolve
-    from kg.query import backend_for, citation, parse_params, pivot, render, run
+    from kg.sparql.formats import pivot, render
+    from kg.sparql.library import resolve
+    from kg.sparql.query import backend_for, citation, parse_params, run
 
-    try:
-        q = resolve(name)
-        params = parse_params(param or [])
-        backend = backend_for(endpoint=endpoint, graph=graph)
-        table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
-        if pivot_on:
-            spec = q.pivot if pivot_on == "auto" else tuple(p.strip() for p in pivot_on.split(","))
-            if not spec or len(spec) != 3:
-                raise QueryError("--pivot needs ROW,COLUMN,VALUE (or 'auto' for queries that declare #+ pivot)")
-            table = pivot(table, row=spec[0], column=spec[1], value=spec[2])
-        typer.echo(render(table, fmt=fmt, cite=citation(q, version=__version__, params=params)), nl=False)
-    except KGError as error:
-        _fail(error)
+    q = resolve(name)
+    params = parse_params(param or [])
+    backend = backend_for(endpoint=endpoint, graph=graph)
+    table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
+    if pivot_on:
+        spec = q.pivot if pivot_on == "auto" else tuple(p.strip() for p in pivot_on.split(","))
+        if not spec or len(spec) != 3:
+            raise QueryError("--pivot needs ROW,COLUMN,VALUE (or 'auto' for queries that declare #+ pivot)")
+        table = pivot(table, row=spec[0], column=spec[1], value=spec[2])
+    typer.echo(render(table, fmt=fmt, cite=citation(q, version=__version__, params=params)), nl=False)
 
 
 @app.command()
 def reproduce(
     endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL 1.1 endpoint URL (default: embedded).")] = None,
-    graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = GRAPH,
 ) -> None:
     """Reproduce the published tables recorded in the data; exit 1 on a difference that is not explained."""
-    from kg.query import backend_for
-    from kg.reproduce import format_reports
-    from kg.reproduce import reproduce as run_reproduce
+    from kg.publish.reproduce import format_reports
+    from kg.publish.reproduce import reproduce as run_reproduce
+    from kg.sparql.query import backend_for
 
-    try:
-        reports = run_reproduce(backend_for(endpoint=endpoint, graph=graph))
-    except KGError as error:
-        _fail(error)
-        return
+    reports = run_reproduce(backend_for(endpoint=endpoint, graph=graph))
     typer.echo(format_reports(reports))
     regressions = sum(len(r.regressions) for r in reports)
     if regressions:
@@ -161,19 +148,12 @@ def serve(
     timeout: Annotated[int, typer.Option(help="Seconds before a query is stopped by the server.")] = 30,
 ) -> None:
     """Start a read-only SPARQL 1.1 server (Oxigraph) over the graph, building it first if needed."""
-    from kg.build import build as run_build
-    from kg.serve import LOOPBACK, ServerSpec, prepare_store, server_command
+    from kg.pipeline.build import ensure_built
+    from kg.publish.serve import LOOPBACK, ServerSpec, prepare_store, server_command
 
-    try:
-        graph = BUILD / "cybernorms.nt"
-        if not graph.exists():
-            run_build()
-        store = prepare_store(graph=graph)
-        spec = ServerSpec(host=host, port=port, timeout_s=timeout)
-        command = server_command(store, spec)
-    except KGError as error:
-        _fail(error)
-        return
+    store = prepare_store(graph=ensure_built())
+    spec = ServerSpec(host=host, port=port, timeout_s=timeout)
+    command = server_command(store, spec)
     if host not in LOOPBACK:
         typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
     typer.echo(f"SPARQL endpoint (read-only): {spec.query_url}")
@@ -193,16 +173,12 @@ def push(
     graph_iri: Annotated[
         str | None, typer.Option("--graph", help="Named graph IRI (default graph if omitted).")
     ] = None,
-    graph: Annotated[Path, typer.Option("--file", help="Built graph to push.")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option("--file", help="Built graph to push.")] = GRAPH,
 ) -> None:
     """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, HTTP PUT)."""
-    from kg.serve import push as run_push
+    from kg.publish.push import push as run_push
 
-    try:
-        status = run_push(endpoint=endpoint, graph_iri=graph_iri, graph=graph)
-    except KGError as error:
-        _fail(error)
-        return
+    status = run_push(endpoint=endpoint, graph_iri=graph_iri, graph=graph)
     typer.echo(f"pushed {graph} to {endpoint} ({graph_iri or 'default graph'}): HTTP {status}")
 
 
@@ -214,13 +190,9 @@ def release(
     previous: Annotated[Path | None, typer.Option(help="Previous release folder, for CHANGES.md.")] = None,
 ) -> None:
     """Write a citable, byte-reproducible release bundle; an existing version is never overwritten."""
-    from kg.release import release as run_release
+    from kg.publish.release import release as run_release
 
-    try:
-        target = run_release(version=version, out=out, date=date, previous=previous)
-    except KGError as error:
-        _fail(error)
-        return
+    target = run_release(version=version, out=out, date=date, previous=previous)
     typer.echo(f"wrote {target}")
 
 
@@ -230,37 +202,31 @@ def diff(
     new: Annotated[Path, typer.Argument(help="Newer release folder or graph file.")],
 ) -> None:
     """What changed between two releases: records added, removed and changed, by type."""
-    from kg.diff import changelog, load_graph
-    from kg.diff import diff as run_diff
+    from kg.publish.diff import changelog, load_graph
+    from kg.publish.diff import diff as run_diff
 
-    try:
-        result = run_diff(load_graph(old), load_graph(new))
-    except KGError as error:
-        _fail(error)
-        return
+    result = run_diff(load_graph(old), load_graph(new))
     typer.echo(changelog(result, old=old.name, new=new.name))
 
 
 @app.command()
 def coverage(
     update: Annotated[Path | None, typer.Option(help="Rewrite the coverage block of this file (README.md).")] = None,
-    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
 ) -> None:
     """Print the coverage table (records by type) from the built graph, or update it in the README."""
     from rdflib import Graph
 
-    from kg.summary import coverage_markdown, replace_coverage
+    from kg.pipeline.summary import coverage_markdown, replace_coverage
 
-    if not graph.exists():
-        _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))
-    block = coverage_markdown(Graph().parse(graph, format="nt"))
+    block = coverage_markdown(Graph().parse(_built(graph), format="nt"))
     if update is None:
         typer.echo(block)
         return
     try:
         update.write_text(replace_coverage(update.read_text(encoding="utf-8"), block), encoding="utf-8")
     except (OSError, ValueError) as exc:
-        _fail(BuildError(f"cannot update {update}: {exc}"))
+        raise BuildError(f"cannot update {update}: {exc}") from None
     typer.echo(f"updated {update}")
 
 
@@ -269,7 +235,7 @@ def codebook(
     out: Annotated[Path, typer.Option(help="Where to write the Markdown codebook.")] = Path("ontology/CODEBOOK.md"),
 ) -> None:
     """Render the SKOS codebook as Markdown (ontology/CODEBOOK.md)."""
-    from kg.codebook_doc import render_codebook
+    from kg.pipeline.codebook_doc import render_codebook
 
     out.write_text(render_codebook(), encoding="utf-8")
     typer.echo(f"wrote {out}")
@@ -277,32 +243,26 @@ def codebook(
 
 @app.command("reason")
 def reason_command(
-    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = BUILD / "cybernorms.nt",
+    graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
     out: Annotated[Path, typer.Option(help="Folder for cybernorms-inferred.ttl/.nt.")] = BUILD,
 ) -> None:
     """Run HermiT (owlready2) over the graph: report inconsistencies with the records that cause them, and
     write the inferred facts apart from the asserted graph."""
     from rdflib import Graph
 
-    from kg.export import ntriples, turtle, write_outputs
-    from kg.reason import reason
+    from kg.pipeline.export import ntriples, turtle, write_outputs
+    from kg.pipeline.reason import reason
 
-    if not graph.exists():
-        _fail(BuildError(f"{graph} does not exist (hint: run `cnkg build` first)"))
-    try:
-        result = reason(Graph().parse(graph, format="nt"))
-        if not result.consistent:
-            raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
-        files = write_outputs(
-            out,
-            {
-                "cybernorms-inferred.ttl": lambda: turtle(result.inferred),
-                "cybernorms-inferred.nt": lambda: ntriples(result.inferred),
-            },
-        )
-    except KGError as error:
-        _fail(error)
-        return
+    result = reason(Graph().parse(_built(graph), format="nt"))
+    if not result.consistent:
+        raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
+    files = write_outputs(
+        out,
+        {
+            "cybernorms-inferred.ttl": lambda: turtle(result.inferred),
+            "cybernorms-inferred.nt": lambda: ntriples(result.inferred),
+        },
+    )
     typer.echo(f"consistent; {len(result.inferred)} inferred triples in {result.seconds:.1f} s")
     for path in files:
         typer.echo(f"wrote {path}")
@@ -316,19 +276,13 @@ def app_command(
     """Open the Streamlit explorer on the embedded store (building the graph first if needed)."""
     import shutil as _shutil
 
-    from kg.build import build as run_build
     from kg.paths import ROOT
+    from kg.pipeline.build import ensure_built
 
-    try:
-        if not (BUILD / "cybernorms.nt").exists():
-            run_build()
-    except KGError as error:
-        _fail(error)
-        return
+    ensure_built()
     streamlit = _shutil.which("streamlit")
     if streamlit is None:
-        _fail(BuildError("streamlit is not installed (hint: python3 -m pip install -e .)"))
-        return
+        raise BuildError("streamlit is not installed (hint: python3 -m pip install -e .)")
     command = [streamlit, "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
                "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.enableStaticServing", "true"]
@@ -346,13 +300,9 @@ def ingest_votes(
     force: Annotated[bool, typer.Option(help="Replace an existing vote record.")] = False,
 ) -> None:
     """Turn a voting list copied from a UN press release into a vote_record YAML file."""
-    from kg.ingest import ingest_votes as run
+    from kg.pipeline.ingest import ingest_votes as run
 
-    try:
-        target = run(raw, resolution=resolution, out_dir=out, force=force)
-    except KGError as error:
-        _fail(error)
-        return
+    target = run(raw, resolution=resolution, out_dir=out, force=force)
     typer.echo(f"wrote {target}")
 
 
@@ -360,9 +310,8 @@ def main() -> None:
     """Console entry point: run the app; turn unexpected errors into one line, not a traceback."""
     try:
         app()
-    except KGError as error:  # pragma: no cover - commands handle their own
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(error.exit_code)
+    except KGError as error:  # the one place where the errors of every command are reported
+        sys.exit(_report(error))
     except KeyboardInterrupt:
         typer.echo("interrupted; nothing was written", err=True)
         sys.exit(130)

@@ -1,13 +1,36 @@
-"""Problems found in input, reported as `path:line:col: message (hint: ...)`, and the exceptions that carry them."""
+"""Findings of every check (input problems, shape violations, QC failures), reported one way as
+`location: kind: message (hint: ...)`, and the exceptions the CLI reports without a traceback."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
+
+
+class Finding:
+    """What a check found: a location, a message and a hint; `format` is the one way findings are shown.
+
+    >>> Problem("data/states.yaml", 3, 5, "missing required field 'name'", "add `name:`").format()
+    "data/states.yaml:3:5: error: missing required field 'name' (hint: add `name:`)"
+    """
+
+    kind: ClassVar[str] = "error"
+    message: str
+    hint: str
+
+    @property
+    def location(self) -> str:
+        raise NotImplementedError
+
+    def format(self) -> str:
+        """Render as `location: kind: message (hint: ...)`."""
+        text = f"{self.location}: {self.kind}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
 
 
 @dataclass(frozen=True, order=True)
-class Problem:
+class Problem(Finding):
     """One problem in one input file, located by 1-based line and column (0 when unknown)."""
 
     path: str
@@ -16,11 +39,9 @@ class Problem:
     message: str
     hint: str = ""
 
-    def format(self) -> str:
-        """Render as `path:line:col: error: message (hint: ...)`."""
-        where = self.path if self.line == 0 else f"{self.path}:{self.line}:{self.col}"
-        text = f"{where}: error: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+    @property
+    def location(self) -> str:
+        return self.path if self.line == 0 else f"{self.path}:{self.line}:{self.col}"
 
 
 class KGError(Exception):

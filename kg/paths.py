@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -10,5 +11,6 @@ CODEBOOK = ROOT / "ontology" / "codebook.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 DATA = ROOT / "data"
 QUERIES = ROOT / "queries"
-BUILD = ROOT / "build"
+BUILD = Path(os.environ.get("CNKG_BUILD") or ROOT / "build")  # the environment variable CNKG_BUILD moves it
 GRAPH_BASENAME = "cybernorms"
+GRAPH = BUILD / f"{GRAPH_BASENAME}.nt"

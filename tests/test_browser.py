@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,10 @@ from typing import Any
 
 import pytest
 
+from kg.pipeline.build import BuildResult
+
 from .conftest import ROOT
+from .helpers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -70,22 +72,13 @@ def browser_missing() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app, started as a user would, on a free loopback port."""
     reason = browser_missing()
     if reason:
         print(reason)
         pytest.skip(reason)
-    from kg.explore import ensure_graph
-
-    ensure_graph()
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with log.open("w") as out:

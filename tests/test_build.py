@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.build import BuildResult, build
 from kg.errors import BuildError, ValidationFailed
-from kg.shapes import check_shapes
-from kg.to_rdf import ID
+from kg.pipeline.build import BuildResult, build
+from kg.pipeline.shapes import check_shapes
+from kg.pipeline.to_rdf import ID
 from kg.vocab import CN
 
 from .conftest import EXAMPLES, ROOT

@@ -8,12 +8,13 @@ import re
 from rdflib import Graph
 
 from kg.cli import app
-from kg.codebook_doc import render_codebook
-from kg.summary import coverage_markdown
+from kg.pipeline.codebook_doc import render_codebook
+from kg.pipeline.summary import coverage_markdown
 
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+IGNORED = {"build", "releases", "cybernorms_kg.egg-info"}  # generated, not tracked
 
 
 def test_readme_starts_with_exactly_two_commands() -> None:
@@ -40,3 +41,16 @@ def test_codebook_markdown_is_current() -> None:
 
 def test_readme_coverage_matches_the_graph(graph: Graph) -> None:
     assert coverage_markdown(graph) in README, "run `cnkg coverage --update README.md` after `cnkg build`"
+
+
+def test_layout_table_matches_the_tree() -> None:
+    section = README[README.index("## Layout") :]
+    section = section[: section.index("\n## ", 1)]
+    listed = {m.rstrip("/") for m in re.findall(r"^\| `([^`]+)` \|", section, flags=re.M)}
+    folders = {p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in IGNORED}
+    packages = {f"kg/{p.parent.name}" for p in (ROOT / "kg").glob("*/__init__.py")}
+    assert listed == folders | packages | {"kg"}
+    for package in packages:
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{package}/`"))
+        modules = {p.stem for p in (ROOT / package).glob("*.py") if p.stem != "__init__"}
+        assert all(f"`{m}`" in row for m in modules), f"{package}: list every module"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.load import load_records
-from kg.records import MODELS
-from kg.validate import validate
+from kg.pipeline.load import load_records
+from kg.pipeline.records import MODELS
+from kg.pipeline.validate import validate
 
 from .conftest import EXAMPLES
 

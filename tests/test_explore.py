@@ -4,18 +4,19 @@ cell rules, colours, the network layout, chart choice, permalinks, exports, and 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from kg import __version__, explore
-from kg.build import BuildResult
+from kg import __version__
 from kg.errors import QueryError
-from kg.store import EmbeddedStore, Table
+from kg.explore import facets, networks, results, sparql_page, stances
+from kg.sparql.backends import EmbeddedStore, Table
 
 
 @pytest.fixture(scope="module")
-def store(built: BuildResult) -> EmbeddedStore:
-    return EmbeddedStore(next(p for p in built.files if p.suffix == ".nt"))
+def store(graph_file: Path) -> EmbeddedStore:
+    return EmbeddedStore(graph_file)
 
 
 def pos(actor: str, issue: str, stance: str, ordinal: int, date: str, confidence: str = "medium", **kw: str) -> dict:
@@ -45,11 +46,11 @@ def test_facets_and_filters() -> None:
         {"id": "b", "kind": "y", "parties": "RU, US", "year": "2019"},
         {"id": "c", "kind": "x", "parties": "", "year": "2021"},
     ]
-    assert explore.facet_values(rows, "kind") == ["x", "y"]
-    assert explore.facet_values(rows, "parties", multi=True) == ["CN", "RU", "US"]
-    assert [r["id"] for r in explore.filter_rows(rows, {"kind": ["x"]})] == ["a", "c"]
-    assert [r["id"] for r in explore.filter_rows(rows, {"parties": ["US", "CN"]}, multi=["parties"])] == ["a", "b"]
-    assert [r["id"] for r in explore.filter_rows(rows, {"kind": []}, year_range=(2016, 2021))] == ["b", "c"]
+    assert facets.facet_values(rows, "kind") == ["x", "y"]
+    assert facets.facet_values(rows, "parties", multi=True) == ["CN", "RU", "US"]
+    assert [r["id"] for r in facets.filter_rows(rows, {"kind": ["x"]})] == ["a", "c"]
+    assert [r["id"] for r in facets.filter_rows(rows, {"parties": ["US", "CN"]}, multi=["parties"])] == ["a", "b"]
+    assert [r["id"] for r in facets.filter_rows(rows, {"kind": []}, year_range=(2016, 2021))] == ["b", "c"]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_facets_and_filters() -> None:
     [("2015", (2015, 1, 1)), ("2015-05", (2015, 5, 1)), ("2015-05-08", (2015, 5, 8)), (None, None), ("x", None)],
 )
 def test_partial_dates(text: str | None, expected: tuple[int, int, int] | None) -> None:
-    got = explore.partial_date(text)
+    got = facets.partial_date(text)
     assert (None if got is None else (got.year, got.month, got.day)) == expected
 
 
@@ -68,23 +69,23 @@ def test_cell_rules_and_matrix() -> None:
         pos("RU", "sov", "Strongly Supports", 6, "2024-07-04", "low"),
         pos("CN", "ops", "Extensive", 3, "2025", scale_max="3"),
     ]
-    latest = explore.position_cells(rows, rule="latest")
+    latest = stances.position_cells(rows, rule="latest")
     assert latest[("RU", "sov")].label == "Supports", "same day: the more confident one"
-    assert explore.position_cells(rows, rule="earliest")[("RU", "sov")].label == "Leads"
-    assert explore.position_cells(rows, rule="confident")[("RU", "sov")].label == "Leads"
+    assert stances.position_cells(rows, rule="earliest")[("RU", "sov")].label == "Leads"
+    assert stances.position_cells(rows, rule="confident")[("RU", "sov")].label == "Leads"
     assert len(latest[("RU", "sov")].positions) == 3
     assert latest[("CN", "ops")].score == 1.0 and latest[("RU", "sov")].score == pytest.approx(4 / 6)
 
-    matrix = explore.positions_matrix(latest, ["RU", "CN", "XX"], ["sov", "ops"], actor_labels={"RU": "Russia"})
+    matrix = stances.positions_matrix(latest, ["RU", "CN", "XX"], ["sov", "ops"], actor_labels={"RU": "Russia"})
     table = matrix.table()
     assert table.columns == ["Issue", "Russia", "CN", "XX"]
     assert table.rows == [["Sov", "Supports", "", ""], ["Ops", "", "Extensive", ""]]
     assert matrix.scores[0][2] is None and matrix.counts[0][0] == 3
-    evidence = explore.evidence(latest[("RU", "sov")])
+    evidence = stances.evidence(latest[("RU", "sov")])
     assert evidence.columns[:2] == ["date", "stanceLabel"] and len(evidence.rows) == 3
 
     with pytest.raises(QueryError, match="unknown cell rule"):
-        explore.position_cells(rows, rule="loudest")
+        stances.position_cells(rows, rule="loudest")
 
 
 def test_states_for_the_map_and_stance_order() -> None:
@@ -93,15 +94,15 @@ def test_states_for_the_map_and_stance_order() -> None:
         pos("RU", "sov", "Supports", 5, "2024", iso3="RUS"),
         pos("us-eu", "sov", "Opposes", 2, "2025"),
     ]
-    states = explore.latest_by_state(rows)
+    states = stances.latest_by_state(rows)
     assert [(s["actorId"], s["stanceLabel"], s["positions"]) for s in states] == [("RU", "Supports", 2)]
-    assert explore.stance_order(rows) == ["Opposes", "Supports", "Leads"]
+    assert stances.stance_order(rows) == ["Opposes", "Supports", "Leads"]
 
 
 def test_colours() -> None:
-    assert explore.colour(0.0) == "#b2182b" and explore.colour(1.0) == "#2166ac" and explore.colour(0.5) == "#f7f7f7"
-    assert explore.stance_score(2, 3) == 0.5 and explore.stance_score(None, 7) == 0.5
-    assert explore.text_colour(0.0) == "#ffffff" and explore.text_colour(0.5) == "#000000"
+    assert stances.colour(0.0) == "#b2182b" and stances.colour(1.0) == "#2166ac" and stances.colour(0.5) == "#f7f7f7"
+    assert stances.stance_score(2, 3) == 0.5 and stances.stance_score(None, 7) == 0.5
+    assert stances.text_colour(0.0) == "#ffffff" and stances.text_colour(0.5) == "#000000"
 
 
 def test_network_is_deterministic_and_filters() -> None:
@@ -115,81 +116,79 @@ def test_network_is_deterministic_and_filters() -> None:
         {"source": "FR", "sourceLabel": "France", "sourceType": "state", "relation": "member",
          "target": "nato", "targetLabel": "NATO", "targetType": "organisation"},
     ]  # fmt: skip
-    a, b = explore.network(rows), explore.network(rows)
+    a, b = networks.network(rows), networks.network(rows)
     assert a == b and len(a.nodes) == 6 and len(a.edges) == 4
     assert {n.id: n.degree for n in a.nodes}["RU"] == 2
-    assert {n.id for n in explore.network(rows, member_of=["sco"]).nodes} == {"RU", "CN", "ru-cn", "sco"}
-    assert {n.id for n in explore.network(rows, relations=["party to"]).nodes} == {"RU", "CN", "ru-cn"}
-    assert {n.id for n in explore.network(rows, focus="CN", hops=1).nodes} == {"CN", "ru-cn"}
-    assert {n.id for n in explore.network(rows, focus="CN", hops=2).nodes} == {"CN", "ru-cn", "RU"}
-    assert explore.network([]).nodes == []
+    assert {n.id for n in networks.network(rows, member_of=["sco"]).nodes} == {"RU", "CN", "ru-cn", "sco"}
+    assert {n.id for n in networks.network(rows, relations=["party to"]).nodes} == {"RU", "CN", "ru-cn"}
+    assert {n.id for n in networks.network(rows, focus="CN", hops=1).nodes} == {"CN", "ru-cn"}
+    assert {n.id for n in networks.network(rows, focus="CN", hops=2).nodes} == {"CN", "ru-cn", "RU"}
+    assert networks.network([]).nodes == []
 
 
 def test_chart_columns() -> None:
-    assert explore.chart_columns(Table(["type", "count"], [["a", 1], ["b", 2]])) == ("type", "count")
-    assert explore.chart_columns(Table(["kind", "id"], [["x", "1"], ["x", "2"], ["y", "3"]])) == ("kind", None)
-    assert explore.chart_columns(Table(["flag"], [[True], [False]])) == ("flag", None)
-    assert explore.chart_columns(Table(["a"], [])) is None
+    assert sparql_page.chart_columns(Table(["type", "count"], [["a", 1], ["b", 2]])) == ("type", "count")
+    assert sparql_page.chart_columns(Table(["kind", "id"], [["x", "1"], ["x", "2"], ["y", "3"]])) == ("kind", None)
+    assert sparql_page.chart_columns(Table(["flag"], [[True], [False]])) == ("flag", None)
+    assert sparql_page.chart_columns(Table(["a"], [])) is None
 
 
 def test_permalinks_round_trip() -> None:
-    link = explore.permalink(page="sparql", name="bilateral-agreements", text=None, params={"actor": ["CN", "RU"]})
+    link = sparql_page.permalink(page="sparql", name="bilateral-agreements", text=None, params={"actor": ["CN", "RU"]})
     assert link == {"page": "sparql", "q": "bilateral-agreements", "p.actor": "CN,RU"}
-    assert explore.from_permalink(link) == ("bilateral-agreements", None, {"actor": ["CN", "RU"]})
-    typed = explore.permalink(page="sparql", name=None, text="SELECT * WHERE {}")
-    assert explore.from_permalink(typed) == (None, "SELECT * WHERE {}", {})
+    assert sparql_page.from_permalink(link) == ("bilateral-agreements", None, {"actor": ["CN", "RU"]})
+    typed = sparql_page.permalink(page="sparql", name=None, text="SELECT * WHERE {}")
+    assert sparql_page.from_permalink(typed) == (None, "SELECT * WHERE {}", {})
 
 
 def test_exports_carry_the_citation(store: EmbeddedStore) -> None:
-    table = explore.run_query(store, "bilateral-agreements", {"actor": ["CN"]})
-    csv = explore.export(table, "csv", name="bilateral-agreements", params={"actor": ["CN"]}).decode()
+    table = results.run_query(store, "bilateral-agreements", {"actor": ["CN"]})
+    csv = results.export(table, "csv", name="bilateral-agreements", params={"actor": ["CN"]}).decode()
     assert csv.startswith(f"# Cyber Norms Knowledge Graph, version {__version__}; query bilateral-agreements")
-    payload = json.loads(explore.export(table, "json", name=None, text="SELECT 1").decode())
+    payload = json.loads(results.export(table, "json", name=None, text="SELECT 1").decode())
     assert payload["citation"]["query"] == "(typed query)" and len(payload["citation"]["query_sha256"]) == 64
 
 
 def test_queries_and_typed_text(store: EmbeddedStore) -> None:
-    names = list(explore.queries())
+    names = list(results.queries())
     assert names.index("compare-positions") < names.index("table4-mismatch-violation"), "QC queries last"
     with pytest.raises(QueryError, match="no library query"):
-        explore.query("no-such-query")
+        results.run_query(store, "no-such-query")
     with pytest.raises(QueryError, match="empty"):
-        explore.run_text(store, "   ")
+        results.run_text(store, "   ")
     with pytest.raises(QueryError, match="not allowed"):
-        explore.run_text(store, "CLEAR ALL")
+        results.run_text(store, "CLEAR ALL")
 
 
 def test_table4_defaults_hold_the_published_positions(store: EmbeddedStore) -> None:
     """Every cell of the default Compare matrix holds the position coded from Table 4 of Haq (2025)."""
-    rows = explore.records(explore.run_query(store, "compare-positions"))
-    cells = explore.position_cells(rows)
-    assert set(cells) == {(a, i) for a in explore.TABLE4_ACTORS for i in explore.TABLE4_ISSUES}
+    rows = results.records(results.run_query(store, "compare-positions"))
+    cells = stances.position_cells(rows)
+    assert set(cells) == {(a, i) for a in stances.TABLE4_ACTORS for i in stances.TABLE4_ISSUES}
     for (actor, issue), cell in cells.items():
         assert f"pos-{actor.lower()}-{issue}-haq-2025" in {p["position"] for p in cell.positions}
 
 
 def test_isolated_backend_stops_a_runaway_query(store: EmbeddedStore) -> None:
-    backend = explore.open_backend(isolate=True)
-    assert isinstance(backend, explore.Serialised)
+    backend = results.open_backend(isolate=True)
+    assert isinstance(backend, EmbeddedStore) and backend.isolate
     try:
         with pytest.raises(QueryError) as caught:
             backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout_s=0.5)
-        assert explore.is_timeout(caught.value)
+        assert results.is_timeout(caught.value)
         assert backend.select("SELECT ?s WHERE { ?s a ?c } LIMIT 2").rows, "answers again after the kill"
     finally:
-        inner = backend.inner
-        assert isinstance(inner, EmbeddedStore)
-        inner.close()
+        backend.close()
 
 
-def test_default_compare_rule_reproduces_table4() -> None:
+def test_default_compare_rule_reproduces_table4(graph_file: Path) -> None:
     """The Compare page's first (default) rule shows Table 4 of Haq (2025) cell for cell."""
-    from kg.store import EmbeddedStore
+    from kg.sparql.backends import EmbeddedStore
 
-    assert next(iter(explore.CELL_RULES)) == "published"
-    backend = EmbeddedStore(explore.ensure_graph())
-    rows = explore.records(explore.run_query(backend, "compare-positions"))
-    cells = explore.position_cells(rows, rule="published")
+    assert next(iter(stances.CELL_RULES)) == "published"
+    backend = EmbeddedStore(graph_file)
+    rows = results.records(results.run_query(backend, "compare-positions"))
+    cells = stances.position_cells(rows, rule="published")
     assert cells[("RU", "binding-instrument")].shown["stanceLabel"] == "Supports"
     assert cells[("us-eu", "un-cybercrime-convention")].shown["stanceLabel"] == "Cautious"
     assert cells[("CN", "multistakeholder-governance")].shown["stanceLabel"] == "Mixed"

@@ -5,13 +5,10 @@ clear errors; interrupted or failing writes leave nothing half-written."""
 from __future__ import annotations
 
 import errno
-import http.server
 import re
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,12 +18,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import export
-from kg.build import build, check
 from kg.errors import BuildError, EndpointError, QueryError, ValidationFailed
-from kg.store import EmbeddedStore, RemoteEndpoint
+from kg.pipeline.build import build, check
+from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
 
 from .conftest import EXAMPLES, ROOT
+from .helpers import BrokenHandler, http_server
 
 MESSAGE = re.compile(r"^\S+?(:\d+:\d+)?: error: .+")
 
@@ -177,31 +174,10 @@ def test_syntax_error_is_a_clean_error(isolated: EmbeddedStore) -> None:
 # ---------------------------------------------------------------- endpoints that are down, slow or broken
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    mode = "garbage"
-
-    def do_POST(self) -> None:
-        if self.server.mode == "slow":  # type: ignore[attr-defined]
-            time.sleep(5)
-        body = b"<html>not sparql</html>" if self.server.mode == "garbage" else b"{}"  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture
 def fake_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
-    server.mode = request.param  # type: ignore[attr-defined]
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
+    with http_server(BrokenHandler, mode=request.param) as base:
+        yield f"{base}/sparql"
 
 
 @pytest.mark.parametrize("fake_endpoint", ["garbage"], indirect=True)
@@ -229,7 +205,7 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
     def boom(graph: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kg.build.ntriples", boom)
+    monkeypatch.setattr("kg.pipeline.build.ntriples", boom)
     with pytest.raises(KeyboardInterrupt):
         build(data=[EXAMPLES / "valid"], out=out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -251,7 +227,7 @@ def test_full_disk_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_interrupted_release_leaves_no_version_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg import release as rel
+    from kg.publish import release as rel
 
     def boom(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt
@@ -262,6 +238,14 @@ def test_interrupted_release_leaves_no_version_directory(tmp_path: Path, monkeyp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_export_module_has_no_side_effects_on_import() -> None:
-    assert callable(export.write_outputs)
-    assert shutil.which("oxigraph")
+def test_importing_the_package_writes_nothing(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import kg.cli, kg.pipeline.build, kg.pipeline.export, kg.publish.release"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_oxigraph_server_is_installed() -> None:
+    assert shutil.which("oxigraph"), "pip install oxigraph (a dependency) provides the `oxigraph` server"

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from kg.errors import KGError, ValidationFailed
-from kg.ingest import ingest_votes, name_index, normalise, parse_raw
-from kg.load import load_records
-from kg.validate import validate
+from kg.pipeline.ingest import ingest_votes, name_index, normalise, parse_raw
+from kg.pipeline.load import load_records
+from kg.pipeline.validate import validate
 
 from .conftest import ROOT
 

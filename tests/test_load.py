@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.load import read_file
+from kg.pipeline.load import read_file
 
 
 def _read(tmp_path: Path, text: str | bytes) -> tuple[list, list]:

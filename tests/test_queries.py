@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.build import BuildResult
 from kg.errors import QueryError
-from kg.library import LibraryQuery, bind, library, load_query
-from kg.query import pivot, render, run
-from kg.store import EmbeddedStore, RdflibBackend, Table, Value
+from kg.pipeline.build import BuildResult
+from kg.sparql.backends import EmbeddedStore, RdflibBackend, Table, Value
+from kg.sparql.formats import pivot, render
+from kg.sparql.library import LibraryQuery, bind, library, load_query
+from kg.sparql.query import run
+from kg.vocab import ID
 
 from .conftest import ROOT
 
@@ -101,8 +103,8 @@ def test_parameter_binding_changes_results(store: EmbeddedStore) -> None:
     ru = run(q, store)
     cn = run(q, store, params={"actor": ["CN"]})
     actor = ru.columns.index("actor")
-    assert {r[actor] for r in ru.rows} == {"https://w3id.org/cybernorms/id/state/RU"}
-    assert {r[actor] for r in cn.rows} == {"https://w3id.org/cybernorms/id/state/CN"}
+    assert {r[actor] for r in ru.rows} == {str(ID["state/RU"])}
+    assert {r[actor] for r in cn.rows} == {str(ID["state/CN"])}
 
 
 @pytest.mark.parametrize("evil", ['RU" } ; DROP ALL ; #', "RU> <x", "ru", "R\nU"])

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.build import BuildResult, build
 from kg.errors import BuildError
-from kg.reason import reason
-from kg.to_rdf import ID
+from kg.pipeline.build import BuildResult, build
+from kg.pipeline.reason import reason
+from kg.pipeline.to_rdf import ID
 from kg.vocab import CN
 
 from .conftest import EXAMPLES

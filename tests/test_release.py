@@ -16,10 +16,10 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import Namespace
 
-from kg.build import build
-from kg.diff import changelog, diff
 from kg.errors import KGError
-from kg.release import release
+from kg.pipeline.build import build
+from kg.publish.diff import changelog, diff
+from kg.publish.release import release
 
 from .conftest import EXAMPLES, ROOT
 

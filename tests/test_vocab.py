@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 
-from kg.codebook import load_codebook
 from kg.paths import CODEBOOK, ONTOLOGY
+from kg.pipeline.codebook import load_codebook
 from kg.vocab import CN
+
+from .conftest import ROOT
 
 
 def test_vocab_lists_exactly_the_ontology_terms() -> None:
@@ -55,3 +60,11 @@ def test_stance_scale_is_ordinal_and_complete() -> None:
     assert {"Strongly Supports", "Opposes", "Mixed", "Leads", "Cautious", "Extensive", "Limited"} <= set(
         cb.stance_labels
     )
+
+
+def test_vocab_is_generated_from_the_ontology() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_vocab.py"), "--check"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr

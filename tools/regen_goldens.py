@@ -10,10 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.build import build  # noqa: E402
-from kg.library import library  # noqa: E402
-from kg.query import run  # noqa: E402
-from kg.store import EmbeddedStore  # noqa: E402
+from kg.pipeline.build import build  # noqa: E402
+from kg.sparql.backends import EmbeddedStore  # noqa: E402
+from kg.sparql.library import library  # noqa: E402
+from kg.sparql.query import run  # noqa: E402
 
 
 def main() -> None:

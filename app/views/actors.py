@@ -7,12 +7,12 @@ import charts
 import streamlit as st
 import ui
 
-from kg import explore
+from kg.explore import results
 
 ui.header("States and organisations")
 
 actor_rows = ui.rows("actors")
-choice = explore.actor_choice(actor_rows)
+choice = results.actor_choice(actor_rows)
 by_id = {str(r["actor"]): r for r in actor_rows}
 ids = sorted(choice, key=lambda a: (by_id[a]["type"] != "state", choice[a]))
 if "actor-pick" not in st.session_state:
@@ -51,7 +51,7 @@ cols[-1].metric("coded positions", len(positions.rows))
 tabs = st.tabs(["Memberships", "Agreements", "GGE seats", "Votes", "Positions", "Sources"])
 
 with tabs[0]:
-    member_rows = explore.records(memberships)
+    member_rows = results.records(memberships)
     if member_rows:
         st.markdown("**Member of** (bars run from joining to leaving, or to today)")
         ui.plotly(charts.memberships(member_rows, label="shortName"), key=f"member-of-{actor}")
@@ -63,7 +63,7 @@ with tabs[0]:
         members = ui.run("organisation-memberships", org_params)
         st.markdown(f"**Members of {info.get('shortName') or info['name']}**")
         if members.rows:
-            ui.plotly(charts.memberships(explore.records(members), label="memberName"), key=f"members-{actor}")
+            ui.plotly(charts.memberships(results.records(members), label="memberName"), key=f"members-{actor}")
             ui.table(members, key=f"members-{actor}", query="organisation-memberships", params=org_params)
         else:
             st.caption("No recorded members.")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import ui
 
-from kg import explore
+from kg.explore import facets, results, stances
 
 ui.header(
     "Compare",
@@ -17,8 +17,8 @@ ui.header(
 )
 
 everything = ui.rows("compare-positions", {"actor": ["*"], "issue": ["*"]})
-names = explore.actor_names(ui.rows("actors"))
-choice = explore.actor_choice(ui.rows("actors"))
+names = results.actor_names(ui.rows("actors"))
+choice = results.actor_choice(ui.rows("actors"))
 issue_label = {str(r["issueId"]): str(r["issueLabel"]) for r in everything}
 actor_ids = sorted({str(r["actorId"]) for r in everything}, key=lambda a: choice.get(a, a))
 
@@ -27,19 +27,19 @@ with st.container(border=True):
     actors = c1.multiselect(
         "Actors",
         actor_ids,
-        default=list(explore.TABLE4_ACTORS),
+        default=list(stances.TABLE4_ACTORS),
         format_func=lambda a: names.get(a, a),
         key="cmp-actors",
     )
     issues = c2.multiselect(
         "Issues",
         sorted(issue_label, key=lambda i: issue_label[i]),
-        default=list(explore.TABLE4_ISSUES),
+        default=list(stances.TABLE4_ISSUES),
         format_func=lambda i: issue_label.get(i, i),
         key="cmp-issues",
     )
     rule = c3.radio(
-        "Each cell shows", list(explore.CELL_RULES), format_func=lambda r: explore.CELL_RULES[r], key="cmp-rule"
+        "Each cell shows", list(stances.CELL_RULES), format_func=lambda r: stances.CELL_RULES[r], key="cmp-rule"
     )
 if not actors or not issues:
     st.info("Choose at least one actor and one issue.")
@@ -47,8 +47,8 @@ if not actors or not issues:
 
 params = {"actor": actors, "issue": issues}
 result = ui.run("compare-positions", params)
-cells = explore.position_cells(explore.records(result), rule=rule)
-matrix = explore.positions_matrix(cells, actors, issues, actor_labels=names)
+cells = stances.position_cells(results.records(result), rule=rule)
+matrix = stances.positions_matrix(cells, actors, issues, actor_labels=names)
 df = ui.frame(matrix.table())
 
 
@@ -58,7 +58,7 @@ def paint(frame: pd.DataFrame) -> pd.DataFrame:
     for r, row in enumerate(matrix.scores):
         for c, score in enumerate(row):
             if score is not None:
-                styles.iat[r, c + 1] = f"background-color: {explore.colour(score)}; color: {explore.text_colour(score)}"
+                styles.iat[r, c + 1] = f"background-color: {stances.colour(score)}; color: {stances.text_colour(score)}"
     return styles
 
 
@@ -72,7 +72,7 @@ event = st.dataframe(
     key="cmp-matrix",
 )
 legend = " ".join(
-    f"<span style='background:{explore.colour(s)};color:{explore.text_colour(s)};padding:2px 6px;"
+    f"<span style='background:{stances.colour(s)};color:{stances.text_colour(s)};padding:2px 6px;"
     f"border-radius:3px;font-size:0.8em'>{label}</span>"
     for s, label in [
         (0.0, "lowest"),
@@ -121,14 +121,14 @@ if cell is None:
 else:
     st.markdown(
         f"**{names.get(ev_actor, ev_actor)}** on **{cell.issue_label}**: the cell shows **{cell.label}** "
-        f"({cell.shown.get('date')}, {cell.shown.get('forum')}), {explore.CELL_RULES[rule]}; "
+        f"({cell.shown.get('date')}, {cell.shown.get('forum')}), {stances.CELL_RULES[rule]}; "
         f"{len(cell.positions)} coded position(s), oldest first:"
     )
     for pos in cell.positions:
-        score = explore.stance_score(pos.get("ordinal"), pos.get("scaleMax"))
+        score = stances.stance_score(pos.get("ordinal"), pos.get("scaleMax"))
         with st.container(border=True):
             st.markdown(
-                f"<span style='background:{explore.colour(score)};color:{explore.text_colour(score)};"
+                f"<span style='background:{stances.colour(score)};color:{stances.text_colour(score)};"
                 f"padding:2px 8px;border-radius:3px'>{pos.get('stanceLabel')}</span> &nbsp; "
                 f"**{pos.get('date')}** · forum `{pos.get('forum')}` · coded by {pos.get('coder')} "
                 f"(confidence {pos.get('confidence')}) · `{pos.get('position')}`",
@@ -138,13 +138,13 @@ else:
                 st.markdown(f"> {ui.md(pos['quote'])}")
             else:
                 st.caption("No quote recorded (the source characterises the actor without a citable passage).")
-            sources = explore.split_list(pos.get("sources"), " | ")
+            sources = facets.split_list(pos.get("sources"), " | ")
             st.markdown(
                 "Sources: "
                 + "; ".join(f"<{s}>" if s.startswith(("http://", "https://")) else ui.md(s) for s in sources)
             )
     ui.download(
-        explore.evidence(cell),
+        stances.evidence(cell),
         key=f"evidence-{ev_actor}-{ev_issue}",
         query="compare-positions",
         params={"actor": [ev_actor], "issue": [ev_issue]},
@@ -188,7 +188,7 @@ with a:
     )
 with b:
     ui.table(
-        explore.vote_crosstab(explore.records(rival)),
+        stances.vote_crosstab(results.records(rival)),
         key=f"rival-crosstab-{first}-{second}",
         query="rival-resolutions-votes",
         params=rival_params,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 import ui
 
-from kg import explore
+from kg.explore import facets, results
 
 ui.header(
     "Instruments",
@@ -15,18 +15,18 @@ ui.header(
 )
 
 rows = ui.rows("instruments")
-actors = explore.actor_choice(ui.rows("actors"))
+actors = results.actor_choice(ui.rows("actors"))
 years = sorted(int(str(r["year"])) for r in rows if str(r.get("year") or "").isdigit())
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 3])
-    kinds = c1.multiselect("Kind", explore.facet_values(rows, "kind"), key="f-kind")
-    statuses = c1.multiselect("Status", explore.facet_values(rows, "status"), key="f-status")
-    orgs = c2.multiselect("Organisation (framework)", explore.facet_values(rows, "organisation"), key="f-org")
+    kinds = c1.multiselect("Kind", facets.facet_values(rows, "kind"), key="f-kind")
+    statuses = c1.multiselect("Status", facets.facet_values(rows, "status"), key="f-status")
+    orgs = c2.multiselect("Organisation (framework)", facets.facet_values(rows, "organisation"), key="f-org")
     binding = c2.multiselect("Legally binding", ["true", "false"], key="f-binding")
     parties = c3.multiselect(
         "Party",
-        explore.facet_values(rows, "parties", multi=True),
+        facets.facet_values(rows, "parties", multi=True),
         format_func=lambda a: actors.get(a, a),
         key="f-party",
     )
@@ -35,7 +35,7 @@ with st.container(border=True):
     )
 
 bool_rows = [{**r, "binding": "true" if r.get("binding") else "false"} for r in rows]
-found = explore.filter_rows(
+found = facets.filter_rows(
     bool_rows,
     {"kind": kinds, "status": statuses, "organisation": orgs, "binding": binding, "parties": parties},
     multi=("parties",),
@@ -44,7 +44,7 @@ found = explore.filter_rows(
 st.markdown(f"**{len(found)}** of {len(rows)} instruments")
 columns = ["instrument", "title", "kind", "binding", "date", "place", "organisation", "parties", "status"]
 event = ui.table(
-    explore.table_of(found, columns),
+    results.table_of(found, columns),
     key="instruments",
     query="instruments",
     selection="single-row",

@@ -6,7 +6,7 @@ import charts
 import streamlit as st
 import ui
 
-from kg import explore
+from kg.explore import facets, results, stances
 
 ui.header(
     "Map",
@@ -35,15 +35,15 @@ if mode == "stance on an issue":
     )
     rule = c2.radio(
         "A state with several positions shows",
-        list(explore.CELL_RULES),
-        format_func=lambda r: explore.CELL_RULES[r],
+        list(stances.CELL_RULES),
+        format_func=lambda r: stances.CELL_RULES[r],
         key="map-rule",
     )
     params = {"actor": ["*"], "issue": [issue]}
-    states = explore.latest_by_state(ui.rows("compare-positions", params), rule=rule)
-    order = explore.stance_order(states)
+    states = stances.latest_by_state(ui.rows("compare-positions", params), rule=rule)
+    order = stances.stance_order(states)
     colours = {
-        str(r["stanceLabel"]): explore.colour(explore.stance_score(r.get("ordinal"), r.get("scaleMax"))) for r in states
+        str(r["stanceLabel"]): stances.colour(stances.stance_score(r.get("ordinal"), r.get("scaleMax"))) for r in states
     }
     st.markdown(f"**{len(states)}** states with a coded position on *{issue_label[issue]}*")
     if states:
@@ -59,7 +59,7 @@ if mode == "stance on an issue":
             key=f"map-stance-{issue}-{rule}",
         )
     ui.table(
-        explore.table_of(
+        results.table_of(
             states,
             ["actorId", "actorLabel", "iso3", "stanceLabel", "ordinal", "date", "forum", "positions", "position"],
         ),
@@ -85,7 +85,7 @@ else:
     )
     params = {"resolution": [resolution]}
     rows = ui.rows("resolution-votes", params)
-    stages = explore.facet_values(rows, "stage")
+    stages = facets.facet_values(rows, "stage")
     stage = c2.selectbox("Stage", stages, key="map-stage")
     shown = [r for r in rows if r.get("stage") == stage and r.get("iso3")]
     st.markdown(f"**{len(shown)}** recorded votes on {symbols[resolution]} ({stage}); roll calls may be partial")
@@ -94,14 +94,14 @@ else:
             shown,
             category="vote",
             order=["yes", "no", "abstain", "absent"],
-            colours=explore.VOTE_COLOURS,
+            colours=stances.VOTE_COLOURS,
             hover=["name", "vote", "date"],
             legend_title="vote",
         ),
         key=f"map-vote-{resolution}-{stage}",
     )
     ui.table(
-        explore.table_of(shown, ["code", "iso3", "name", "stage", "vote", "date"]),
+        results.table_of(shown, ["code", "iso3", "name", "stage", "vote", "date"]),
         key=f"map-vote-{resolution}-{stage}",
         query="resolution-votes",
         params=params,

@@ -6,16 +6,16 @@ import charts
 import streamlit as st
 import ui
 
-from kg import explore
-from kg.store import Table
+from kg.explore import facets, networks, results
+from kg.sparql.backends import Table
 
 
 @st.cache_data(show_spinner="Laying out the network ...", max_entries=64)
 def layout(
     edges: Table, relations: tuple[str, ...], member_of: tuple[str, ...], focus: str | None, hops: int
-) -> explore.Network:
+) -> networks.Network:
     """The laid-out network (cached: the layout is the slow part)."""
-    return explore.network(explore.records(edges), relations=relations, member_of=member_of, focus=focus, hops=hops)
+    return networks.network(results.records(edges), relations=relations, member_of=member_of, focus=focus, hops=hops)
 
 
 ui.header(
@@ -26,13 +26,13 @@ ui.header(
 )
 
 edges = ui.run("network-edges")
-rows = explore.records(edges)
-relations_all = explore.facet_values(rows, "relation")
-choice = explore.actor_choice(ui.rows("actors"))
-names = explore.actor_names(ui.rows("actors"))
+rows = results.records(edges)
+relations_all = facets.facet_values(rows, "relation")
+choice = results.actor_choice(ui.rows("actors"))
+names = results.actor_names(ui.rows("actors"))
 node_ids = sorted({str(r["source"]) for r in rows} | {str(r["target"]) for r in rows})
-organisations = explore.facet_values([r for r in rows if r["relation"] not in explore.NETWORK_STRUCTURAL], "target")
-frameworks = explore.facet_values([r for r in rows if r["relation"] == "framework"], "target")
+organisations = facets.facet_values([r for r in rows if r["relation"] not in networks.NETWORK_STRUCTURAL], "target")
+frameworks = facets.facet_values([r for r in rows if r["relation"] == "framework"], "target")
 with st.container(border=True):
     c1, c2 = st.columns(2)
     relations = c1.multiselect("Links", relations_all, default=relations_all, key="net-rel")

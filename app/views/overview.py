@@ -6,7 +6,8 @@ import charts
 import streamlit as st
 import ui
 
-from kg import __version__, explore
+from kg import __version__
+from kg.explore import results
 
 ui.header(
     "Cyber Norms Knowledge Graph",
@@ -49,7 +50,7 @@ with right:
 
 st.subheader("Dataset version and how to cite")
 st.markdown(f"You are exploring dataset version **{__version__}**.")
-st.code(explore.how_to_cite(), language="text", wrap_lines=True)
+st.code(results.how_to_cite(), language="text", wrap_lines=True)
 st.markdown(
     "Every table here has a **Download CSV** button; the first line of each CSV names the dataset version, "
     "the library query and the hash of the exact query text, so a table can be traced and re-run with "

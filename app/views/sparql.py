@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 import streamlit as st
 import ui
 
-from kg import explore
 from kg.errors import KGError
-from kg.query import shorten
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Table
+from kg.explore import results, sparql_page
+from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Table
+from kg.sparql.formats import shorten
 
 ui.header(
     "SPARQL",
@@ -21,9 +21,9 @@ ui.header(
     "updates and federated `SERVICE` calls are refused before they reach it.",
 )
 
-library = explore.queries()
+library = results.queries()
 names = list(library)
-qp_name, qp_text, qp_params = explore.from_permalink(st.query_params.to_dict())
+qp_name, qp_text, qp_params = sparql_page.from_permalink(st.query_params.to_dict())
 if "sq-name" not in st.session_state:
     st.session_state["sq-name"] = qp_name if qp_name in library else "counts-by-type"
     if qp_text:
@@ -65,25 +65,25 @@ if clicked or st.session_state.pop("sq-autorun", False):
     started = {"name": run_name, "text": text, "params": run_params}
     try:
         if edited:
-            answer = explore.run_text(ui.backend(), text, timeout_s=float(timeout_s), row_cap=int(row_cap))
+            answer = results.run_text(ui.backend(), text, timeout_s=float(timeout_s), row_cap=int(row_cap))
         else:
-            answer = explore.run_query(ui.backend(), name, params, timeout_s=float(timeout_s), row_cap=int(row_cap))
+            answer = results.run_query(ui.backend(), name, params, timeout_s=float(timeout_s), row_cap=int(row_cap))
         st.session_state["sq-result"] = {**started, "table": answer, "error": None}
     except KGError as error:
         st.session_state["sq-result"] = {
             **started,
             "table": None,
             "error": str(error),
-            "timeout": explore.is_timeout(error),
+            "timeout": results.is_timeout(error),
         }
     st.query_params.from_dict(
-        explore.permalink(page="sparql", name=run_name, text=text if edited else None, params=run_params)
+        sparql_page.permalink(page="sparql", name=run_name, text=text if edited else None, params=run_params)
     )
 
 outcome = st.session_state.get("sq-result")
 if outcome:
     st.divider()
-    link = explore.permalink(
+    link = sparql_page.permalink(
         page="sparql",
         name=outcome["name"],
         text=outcome["text"] if not outcome["name"] else None,
@@ -110,14 +110,14 @@ if outcome:
         for col, fmt, mime in ((d1, "csv", "text/csv"), (d2, "json", "application/json")):
             col.download_button(
                 f"Download {fmt.upper()}",
-                data=explore.export(result, fmt, name=outcome["name"], params=outcome["params"], text=outcome["text"]),
+                data=results.export(result, fmt, name=outcome["name"], params=outcome["params"], text=outcome["text"]),
                 file_name=f"{outcome['name'] or 'query'}.{fmt}",
                 mime=mime,
                 key=f"sq-dl-{fmt}",
                 on_click="ignore",
                 width="stretch",
             )
-        spec = explore.chart_columns(result)
+        spec = sparql_page.chart_columns(result)
         if spec:
             label, numeric_column = spec
             li = result.columns.index(label)
@@ -132,7 +132,7 @@ if outcome:
                 vi = result.columns.index(numeric_column)
                 shown = result.rows[:60]
                 labels = [str(shorten(r[li])) for r in shown]
-                values = [float(str(r[vi])) if explore.numeric(r[vi]) else 0.0 for r in shown]
+                values = [float(str(r[vi])) if sparql_page.numeric(r[vi]) else 0.0 for r in shown]
                 title = numeric_column
             with st.expander(f"Chart: {title} by {label}", expanded=True):
                 fig: go.Figure = charts.bar(labels, values, x_title=label, y_title=title)

@@ -6,7 +6,7 @@ import charts
 import streamlit as st
 import ui
 
-from kg import explore
+from kg.explore import facets, results
 
 ui.header(
     "Timeline",
@@ -15,24 +15,24 @@ ui.header(
 )
 
 rows = ui.rows("timeline")
-years = sorted({d.year for d in (explore.partial_date(r.get("date")) for r in rows) if d})
+years = sorted({d.year for d in (facets.partial_date(r.get("date")) for r in rows) if d})
 with st.container(border=True):
     c1, c2, c3 = st.columns([3, 3, 2])
-    kinds = c1.multiselect("Kinds", explore.facet_values(rows, "kind"), key="tl-kinds")
+    kinds = c1.multiselect("Kinds", facets.facet_values(rows, "kind"), key="tl-kinds")
     span = c2.slider("Years", years[0], years[-1], (years[0], years[-1]), key="tl-years") if years else None
     needle = c3.text_input("Search labels and ids", key="tl-search").strip().lower()
 
 for r in rows:
-    d = explore.partial_date(r.get("date"))
+    d = facets.partial_date(r.get("date"))
     r["year"] = str(d.year) if d else ""
-found = explore.filter_rows(rows, {"kind": kinds}, year_range=span)
+found = facets.filter_rows(rows, {"kind": kinds}, year_range=span)
 if needle:
     found = [r for r in found if needle in str(r.get("label", "")).lower() or needle in str(r.get("id", "")).lower()]
 st.markdown(f"**{len(found)}** of {len(rows)} dated developments")
 if found:
     ui.plotly(charts.timeline(found), key="timeline-chart")
 ui.table(
-    explore.table_of(found, ["date", "kind", "id", "label"]),
+    results.table_of(found, ["date", "kind", "id", "label"]),
     key="timeline",
     query="timeline",
     column_config={"label": st.column_config.TextColumn("label", width="large")},

@@ -11,37 +11,29 @@ import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
+from string import Template
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from kg.build import build
-from kg.diff import changelog, diff, load_graph
 from kg.errors import BuildError, KGError
-from kg.export import canonical, ntriples, turtle
-from kg.library import library
 from kg.paths import CODEBOOK, ONTOLOGY, ROOT, SHAPES
-from kg.query import Citation, render, run
-from kg.store import EmbeddedStore
-from kg.summary import counts_by_type
+from kg.pipeline.build import build
+from kg.pipeline.export import canonical, ntriples, turtle
+from kg.pipeline.summary import counts_by_type
+from kg.publish.diff import changelog, diff, load_graph
+from kg.sparql.backends import EmbeddedStore
+from kg.sparql.formats import render
+from kg.sparql.library import library
+from kg.sparql.query import citation, run
+from kg.vocab import BASE, CN, ID, PREFIXES
 
-BASE = "https://w3id.org/cybernorms/"
 TITLE = "Cyber Norms Knowledge Graph"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-CONTEXT = {
-    "cn": "https://w3id.org/cybernorms/ontology#",
-    "id": "https://w3id.org/cybernorms/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+CONTEXT = PREFIXES
+TEMPLATES = Path(__file__).parent / "templates"
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace lacks it
 
 
 def commit_date(root: Path = ROOT) -> str | None:
@@ -106,35 +98,46 @@ def _stats(graph: Graph) -> tuple[int, int, int]:
 
 
 def _void(version: str, date: str, graph: Graph, name: str, files: list[str]) -> bytes:
+    """DCAT and VoID description of the release, built as RDF and written as deterministic Turtle."""
     triples, entities, classes = _stats(graph)
-    ds = f"{BASE}dataset/{version}"
-    dumps = "\n".join(f"    void:dataDump <{BASE}releases/{name}/{f}> ;" for f in files)
-    text = f"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix void: <http://rdfs.org/ns/void#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-
-<{ds}> a dcat:Dataset , void:Dataset ;
-    dcterms:title "{TITLE} {version}"@en ;
-    dcterms:description "Instruments, UN resolutions, votes, processes, states and coded positions in international cyber diplomacy, each record with its source."@en ;
-    dcterms:license <{LICENSE}> ;
-    dcterms:issued "{date}"^^xsd:date ;
-    dcat:version "{version}" ;
-    dcterms:isVersionOf <{BASE}dataset> ;
-    void:uriSpace "{BASE}id/" ;
-    void:vocabulary <{BASE}ontology#> ;
-    void:triples {triples} ;
-    void:entities {entities} ;
-    void:classes {classes} ;
-    void:sparqlEndpoint <http://127.0.0.1:7878/query> ;
-{dumps}
-    dcat:distribution <{ds}/turtle> , <{ds}/ntriples> , <{ds}/jsonld> .
-
-<{ds}/turtle> a dcat:Distribution ; dcat:mediaType "text/turtle" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.ttl> .
-<{ds}/ntriples> a dcat:Distribution ; dcat:mediaType "application/n-triples" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.nt> .
-<{ds}/jsonld> a dcat:Distribution ; dcat:mediaType "application/ld+json" ; dcat:downloadURL <{BASE}releases/{name}/cybernorms.jsonld> .
-"""
-    return text.encode("utf-8")
+    ds = URIRef(f"{BASE}dataset/{version}")
+    releases = f"{BASE}releases/{name}/"
+    meta = Graph()
+    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("void", VOID), ("xsd", XSD)):
+        meta.bind(prefix, ns)
+    description = (
+        "Instruments, UN resolutions, votes, processes, states and coded positions in international cyber "
+        "diplomacy, each record with its source."
+    )
+    for p, o in (
+        (RDF.type, DCAT.Dataset),
+        (RDF.type, VOID.Dataset),
+        (DCTERMS.title, Literal(f"{TITLE} {version}", lang="en")),
+        (DCTERMS.description, Literal(description, lang="en")),
+        (DCTERMS.license, URIRef(LICENSE)),
+        (DCTERMS.issued, Literal(date, datatype=XSD.date)),
+        (DCAT_VERSION, Literal(version)),
+        (DCTERMS.isVersionOf, URIRef(f"{BASE}dataset")),
+        (VOID.uriSpace, Literal(str(ID))),
+        (VOID.vocabulary, URIRef(CN._NS)),
+        (VOID.triples, Literal(triples)),
+        (VOID.entities, Literal(entities)),
+        (VOID.classes, Literal(classes)),
+        (VOID.sparqlEndpoint, URIRef("http://127.0.0.1:7878/query")),
+        *((VOID.dataDump, URIRef(releases + f)) for f in files),
+    ):
+        meta.add((ds, p, o))
+    for key, media, file in (
+        ("turtle", "text/turtle", "cybernorms.ttl"),
+        ("ntriples", "application/n-triples", "cybernorms.nt"),
+        ("jsonld", "application/ld+json", "cybernorms.jsonld"),
+    ):
+        dist = URIRef(f"{ds}/{key}")
+        meta.add((ds, DCAT.distribution, dist))
+        meta.add((dist, RDF.type, DCAT.Distribution))
+        meta.add((dist, DCAT.mediaType, Literal(media)))
+        meta.add((dist, DCAT.downloadURL, URIRef(releases + file)))
+    return turtle(meta)
 
 
 def _schema_org(version: str, date: str, graph: Graph, name: str) -> bytes:
@@ -177,69 +180,24 @@ def _schema_org(version: str, date: str, graph: Graph, name: str) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def _template(name: str, **values: object) -> bytes:
+    """A file of `templates/` with its `$names` filled in (string.Template: a missing value is an error)."""
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    return Template(text).substitute({"title": TITLE, "base": BASE, "license": LICENSE, **values}).encode("utf-8")
+
+
 def _citation_cff(version: str, date: str) -> bytes:
-    return f"""cff-version: 1.2.0
-type: dataset
-title: "{TITLE}"
-version: "{version}"
-date-released: "{date}"
-message: "If you use this dataset, please cite this version."
-authors:
-  - name: "Cyber Norms Knowledge Graph contributors"
-license: CC-BY-4.0
-url: "{BASE}"
-identifiers:
-  - type: url
-    value: "{BASE}dataset/{version}"
-    description: "This release"
-keywords:
-  - cyber diplomacy
-  - cyber norms
-  - knowledge graph
-""".encode()
+    return _template("CITATION.cff", version=version, date=date)
 
 
 def _bibtex(version: str, date: str) -> bytes:
-    return f"""@misc{{cybernorms_kg_{version.replace(".", "_")},
-  title        = {{{{Cyber Norms Knowledge Graph}}, version {version}}},
-  author       = {{{{Cyber Norms Knowledge Graph contributors}}}},
-  year         = {{{date[:4]}}},
-  date         = {{{date}}},
-  version      = {{{version}}},
-  howpublished = {{\\url{{{BASE}dataset/{version}}}}},
-  note         = {{Dataset. Licensed CC BY 4.0}}
-}}
-""".encode()
+    return _template("cybernorms.bib", version=version, date=date, year=date[:4], key=version.replace(".", "_"))
 
 
 def _readme(version: str, date: str, counts: list[tuple[str, int]], tables: list[str]) -> bytes:
     rows = "\n".join(f"| {kind} | {count} |" for kind, count in counts)
     listed = "\n".join(f"- `tables/{t}.csv`" for t in tables)
-    return f"""# {TITLE} {version}
-
-Released {date}. Licence: data CC BY 4.0 ({LICENSE}); code MIT.
-
-Cite as: Cyber Norms Knowledge Graph contributors ({date[:4]}). *{TITLE}*, version {version}.
-{BASE}dataset/{version} (see `CITATION.cff` and `cybernorms.bib`).
-
-## Files
-- `cybernorms.ttl`, `cybernorms.nt`, `cybernorms.jsonld`: the graph (same triples in three syntaxes)
-- `ontology/`: the OWL ontology, SHACL shapes and SKOS codebook
-- `tables/`: one CSV per library query, each starting with a comment line naming version, query and hash
-- `void.ttl` (DCAT + VoID), `schema-org.jsonld`: dataset metadata
-- `CHANGES.md`: what changed since the previous release
-- `SHA256SUMS`: checksums of every file (`sha256sum -c SHA256SUMS`)
-
-## Contents
-| record type | count |
-| --- | --- |
-{rows}
-
-## Query results
-{listed}
-
-Re-run any table: `cnkg query <name> --format csv` on this version's graph.
-""".encode()
+    return _template("README.md", version=version, date=date, year=date[:4], rows=rows, tables=listed)
 
 
 def release(*, version: str, out: Path, date: str | None = None, previous: Path | None = None) -> Path:
@@ -273,7 +231,7 @@ def release(*, version: str, out: Path, date: str | None = None, previous: Path 
             if query.is_violation:
                 continue
             table = run(query, store)
-            cite = Citation(version, qname, hashlib.sha256(query.text.encode("utf-8")).hexdigest())
+            cite = citation(query, version=version)  # the hash of the text run, as `cnkg query` prints it
             files[f"tables/{qname}.csv"] = render(table, fmt="csv", cite=cite).encode("utf-8")
             tables.append(qname)
         files["void.ttl"] = _void(version, date, graph, name, ["cybernorms.ttl", "cybernorms.nt", "cybernorms.jsonld"])

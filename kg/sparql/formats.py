@@ -1,81 +1,29 @@
-"""Run library queries on a backend, pivot long results into comparative tables, and render them.
-
-Formats: table (aligned text), csv, tsv, json, md (Markdown), latex. Every rendering can carry a citation
-header (dataset version, query name and hash) so an exported table can be traced and re-run.
+"""Tables rendered for people and programs: long results pivoted into comparative matrices, and the table in
+one of FORMATS: table (aligned text), csv, tsv, json, md (Markdown), latex, each with the citation as a header
+or comment where the format allows.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
 from kg.errors import QueryError
-from kg.library import LibraryQuery, bind
-from kg.paths import BUILD, GRAPH_BASENAME
-from kg.store import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table, Value
+from kg.sparql.backends import Table, Value
+from kg.sparql.query import Citation
+from kg.vocab import ID
 
 FORMATS = ("table", "csv", "tsv", "json", "md", "latex")
-ID_PREFIX = "https://w3id.org/cybernorms/id/"
-
-
-@dataclass(frozen=True)
-class Citation:
-    """What a reader needs to trace a result: dataset version, query and its hash."""
-
-    version: str
-    query: str
-    query_sha256: str
-
-    def line(self) -> str:
-        return (
-            f"Cyber Norms Knowledge Graph, version {self.version}; query {self.query} "
-            f"(sha256 {self.query_sha256[:12]}); https://w3id.org/cybernorms/"
-        )
-
-
-def backend_for(*, endpoint: str | None = None, graph: Path = BUILD / f"{GRAPH_BASENAME}.nt") -> Backend:
-    """The remote endpoint if given, else the embedded store over the built graph."""
-    if endpoint:
-        return RemoteEndpoint(endpoint)
-    return EmbeddedStore(graph, isolate=True)
-
-
-def parse_params(pairs: list[str]) -> dict[str, list[str]]:
-    """`k=v` options (values comma-separated) as a dict; malformed pairs are errors."""
-    out: dict[str, list[str]] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise QueryError(f"bad --param {pair!r} (hint: write --param name=value, e.g. --param actor=RU,CN)")
-        out[key.strip()] = [v.strip() for v in value.split(",") if v.strip()]
-    return out
-
-
-def run(
-    query: LibraryQuery,
-    backend: Backend,
-    *,
-    params: dict[str, list[str]] | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    row_cap: int = DEFAULT_ROW_CAP,
-) -> Table:
-    """Bind parameters and run the query."""
-    return backend.select(bind(query, params or {}), timeout_s=timeout_s, row_cap=row_cap)
-
-
-def citation(query: LibraryQuery, *, version: str, params: dict[str, list[str]] | None = None) -> Citation:
-    """Citation of a query result: the hash covers the exact query text sent (parameters included)."""
-    text = bind(query, params or {})
-    return Citation(version, query.name, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def shorten(value: Value) -> Value:
-    """Record IRIs shown as their id (`.../id/state/RU` -> `RU`); other values unchanged."""
-    if isinstance(value, str) and value.startswith(ID_PREFIX):
+    """Record IRIs shown as their id (`.../id/state/RU` -> `RU`); other values unchanged.
+
+    >>> shorten("https://w3id.org/cybernorms/id/state/RU"), shorten(3)
+    ('RU', 3)
+    """
+    if isinstance(value, str) and value.startswith(ID):
         return value.rsplit("/", 1)[-1]
     return value
 

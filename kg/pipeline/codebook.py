@@ -10,9 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.paths import CODEBOOK
-from kg.vocab import CN
-
-ID = "https://w3id.org/cybernorms/id/"
+from kg.vocab import CN, ID
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import BuildError, ValidationFailed
-from kg.export import ntriples, turtle, write_outputs
-from kg.load import load_records
-from kg.paths import BUILD, DATA, GRAPH_BASENAME
-from kg.qc import run_qc
-from kg.shapes import check_shapes
-from kg.to_rdf import build_graph
-from kg.validate import Checked, validate
+from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME
+from kg.pipeline.export import ntriples, turtle, write_outputs
+from kg.pipeline.load import load_records
+from kg.pipeline.qc import run_qc
+from kg.pipeline.shapes import check_shapes
+from kg.pipeline.to_rdf import build_graph
+from kg.pipeline.validate import Checked, validate
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
     graph, checked = graph_from(data or [DATA])
     outputs = {f"{GRAPH_BASENAME}.ttl": lambda: turtle(graph), f"{GRAPH_BASENAME}.nt": lambda: ntriples(graph)}
     if reason:
-        from kg.reason import reason as run_reason
+        from kg.pipeline.reason import reason as run_reason
 
         result = run_reason(graph)
         if not result.consistent:
@@ -69,3 +69,10 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
         outputs[f"{GRAPH_BASENAME}-inferred.nt"] = lambda: ntriples(inferred)
     files = write_outputs(out, outputs)
     return BuildResult(graph, checked, files)
+
+
+def ensure_built(graph: Path = GRAPH) -> Path:
+    """The built N-Triples file, building the graph from `data/` into its folder first if it is missing."""
+    if not graph.exists():
+        build(out=graph.parent)
+    return graph

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.library import library
-from kg.query import pivot, render
-from kg.store import Backend, Table
+from kg.sparql.backends import Backend, Table
+from kg.sparql.formats import pivot, render
+from kg.sparql.library import library
 
 
 @dataclass

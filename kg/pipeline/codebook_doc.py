@@ -8,9 +8,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.paths import CODEBOOK
-from kg.vocab import CN
+from kg.vocab import CN, ID
 
-SCHEME = "https://w3id.org/cybernorms/id/scheme/"
+SCHEME = ID + "scheme/"
 
 
 def _text(graph: Graph, node: URIRef, prop: URIRef) -> str:

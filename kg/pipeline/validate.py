@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kg.codebook import Codebook, load_codebook
 from kg.errors import Problem
-from kg.load import Loc, RawRecord
-from kg.records import MODELS, Position, Record
+from kg.pipeline.codebook import Codebook, load_codebook
+from kg.pipeline.load import Loc, RawRecord
+from kg.pipeline.records import MODELS, Position, Record
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,16 @@ def _position_problems(item: Checked, codebook: Codebook, types: dict[str, str])
     return out
 
 
+def id_types(checked: list[Checked], codebook: Codebook) -> dict[str, str]:
+    """Every record and codebook id -> its type name (`state`, ..., `issue`, `stance`, `forum`).
+
+    Records win over concepts, though validation reports an id used by both."""
+    types = {c.record.id: c.record.type for c in checked}
+    for concept_type, ids in (("issue", codebook.issues), ("stance", codebook.stances), ("forum", codebook.forums)):
+        types.update({concept_id: concept_type for concept_id in ids if concept_id not in types})
+    return types
+
+
 def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tuple[list[Checked], list[Problem]]:
     """Check every record and the links between them; returns the good records and all problems."""
     codebook = codebook or load_codebook()
@@ -157,9 +167,7 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
         if item.record.id in concepts:
             problems.append(item.raw.problem(("id",), f"id {item.record.id!r} is also a codebook concept id",
                                              "choose another id: record and codebook ids share one namespace"))
-    types = {c.record.id: c.record.type for c in checked}
-    for concept_type, ids in (("issue", codebook.issues), ("stance", codebook.stances), ("forum", codebook.forums)):
-        types.update({concept_id: concept_type for concept_id in ids if concept_id not in types})
+    types = id_types(checked, codebook)
     for item in checked:
         for loc, target, allowed in item.record.refs():
             found_type = types.get(target)

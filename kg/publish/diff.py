@@ -13,21 +13,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import KGError
-from kg.vocab import CN
+from kg.pipeline.records import MODELS
+from kg.vocab import CN, owner
 
-RECORD_CLASSES = {
-    CN.State: "state",
-    CN.Organisation: "organisation",
-    CN.ActorGroup: "organisation",
-    CN.Instrument: "instrument",
-    CN.UNProcess: "un_process",
-    CN.Resolution: "resolution",
-    CN.VoteRecord: "vote_record",
-    CN.Position: "position",
-    CN.Event: "event",
-    CN.Reference: "reference",
-    CN.PublishedTable: "published_table",
-}
+RECORD_CLASSES = {cls: name for name, model in MODELS.items() for cls in model.rdf_classes}
 
 
 @dataclass
@@ -77,16 +66,9 @@ def _content(graph: Graph, iris: set[str]) -> dict[str, set[tuple[str, str, str]
         if not isinstance(s, URIRef):
             continue
         text = str(s)
-        owner = text if text in iris else None
-        if owner is None and "/" in text:
-            parts = text.split("/")
-            for cut in range(len(parts) - 1, 5, -1):
-                candidate = "/".join(parts[:cut])
-                if candidate in iris:
-                    owner = candidate
-                    break
-        if owner is not None:
-            grouped[owner].add((text, str(p), o.n3()))
+        record = owner(text, iris)
+        if record is not None:
+            grouped[record].add((text, str(p), o.n3()))
     return grouped
 
 

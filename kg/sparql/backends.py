@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 import multiprocessing as mp
 import os
 import re
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -23,7 +24,6 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Literal as RLiteral
-from rdflib.term import URIRef as RURIRef
 
 from kg.errors import EndpointError, QueryError
 
@@ -57,29 +57,49 @@ def check_read_only(text: str, *, allow_service: bool = False) -> None:
         raise QueryError("SERVICE (federated queries to other hosts) is disabled (hint: query the graph itself)")
 
 
-def _py(term: Any) -> Value:
-    """A plain value for an RDF term: IRIs and strings as str, numbers as numbers, booleans as bool."""
+def plain(lexical: str, datatype: str = "") -> Value:
+    """The one value conversion of every backend: numbers as numbers, booleans as bool, anything else as str.
+
+    >>> plain("42", "http://www.w3.org/2001/XMLSchema#integer"), plain("true", "http://www.w3.org/2001/XMLSchema#boolean")
+    (42, True)
+    """
+    if datatype.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+        return int(lexical)
+    if datatype.endswith(("#decimal", "#double", "#float")):
+        return float(lexical)
+    if datatype.endswith("#boolean"):
+        return lexical in ("true", "1")
+    return lexical
+
+
+def term_value(term: Any) -> Value:
+    """A plain value for a pyoxigraph or rdflib term (None when unbound)."""
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode | RURIRef):
-        return str(term.value if isinstance(term, ox.NamedNode) else term)
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
-            return int(term.value)
-        if dt.endswith(("#decimal", "#double", "#float")):
-            return float(term.value)
-        if dt.endswith("#boolean"):
-            return term.value == "true"
+        return plain(term.value, term.datatype.value)
+    if isinstance(term, ox.NamedNode):
         return str(term.value)
     if isinstance(term, RLiteral):
-        value = term.toPython()
-        if isinstance(value, bool | int | float):
-            return value
-        if isinstance(value, Decimal):
-            return float(value)
-        return str(term)
+        return plain(str(term), str(term.datatype or ""))
     return str(term)
+
+
+def capped(
+    columns: list[str], rows: Iterable[list[Value]], *, row_cap: int, start: float, deadline: float = math.inf
+) -> Table:
+    """The one row-cap loop of every backend: collect rows up to `row_cap` (then mark the table truncated),
+    stopping with an error when `deadline` (a `time.perf_counter()` value) passes between rows."""
+    table = Table(columns)
+    for row in rows:
+        if len(table.rows) >= row_cap:
+            table.truncated = True
+            break
+        if time.perf_counter() > deadline:
+            raise QueryError("query stopped: time limit reached (hint: add LIMIT or narrow the pattern)")
+        table.rows.append(row)
+    table.elapsed_s = time.perf_counter() - start
+    return table
 
 
 class Backend(Protocol):
@@ -100,16 +120,8 @@ def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Tabl
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries return tables (hint: ASK and CONSTRUCT are not tables)")
     columns = [v.value for v in result.variables]
-    table = Table(columns)
-    for solution in result:
-        if len(table.rows) >= row_cap:
-            table.truncated = True
-            break
-        if time.perf_counter() > deadline:
-            raise QueryError("query stopped: time limit reached (hint: add LIMIT or narrow the pattern)")
-        table.rows.append([_py(solution[c]) for c in columns])
-    table.elapsed_s = time.perf_counter() - start
-    return table
+    rows = ([term_value(solution[c]) for c in columns] for solution in result)
+    return capped(columns, rows, row_cap=row_cap, start=start, deadline=deadline)
 
 
 def _worker(store: ox.Store, conn: Connection, parent_end: Connection) -> None:
@@ -147,11 +159,14 @@ class EmbeddedStore:
 
     name = "embedded"
 
-    def __init__(self, ntriples: Path, *, isolate: bool = False) -> None:
-        if not ntriples.exists():
-            raise QueryError(f"{ntriples} does not exist (hint: run `cnkg build` first)")
+    def __init__(self, source: Path | Graph, *, isolate: bool = False) -> None:
         self.store = ox.Store()
-        self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        if isinstance(source, Graph):
+            self.store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        elif not source.exists():
+            raise QueryError(f"{source} does not exist (hint: run `cnkg build` first)")
+        else:
+            self.store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
         self.isolate = isolate and hasattr(os, "fork")
         self._proc: BaseProcess | None = None
         self._lock = threading.Lock()
@@ -219,14 +234,8 @@ class RdflibBackend:
         except Exception as exc:  # rdflib raises pyparsing errors and others
             raise QueryError(f"SPARQL error: {exc}") from None
         columns = [str(v) for v in (result.vars or [])]
-        table = Table(columns)
-        for row in result:
-            if len(table.rows) >= row_cap:
-                table.truncated = True
-                break
-            table.rows.append([_py(row[i]) for i in range(len(columns))])  # type: ignore[index]
-        table.elapsed_s = time.perf_counter() - start
-        return table
+        rows = ([term_value(row[i]) for i in range(len(columns))] for row in result)  # type: ignore[index]
+        return capped(columns, rows, row_cap=row_cap, start=start)
 
 
 class RemoteEndpoint:
@@ -269,26 +278,9 @@ class RemoteEndpoint:
         if not isinstance(data, dict) or "head" not in data:
             raise EndpointError(f"endpoint {self.url} returned something that is not SPARQL JSON results")
         columns = list(data["head"].get("vars", []))
-        table = Table(columns)
-        for binding in data.get("results", {}).get("bindings", []):
-            if len(table.rows) >= row_cap:
-                table.truncated = True
-                break
-            table.rows.append([_json_value(binding.get(c)) for c in columns])
-        table.elapsed_s = time.perf_counter() - start
-        return table
-
-
-def _json_value(cell: dict[str, str] | None) -> Value:
-    """A plain value from a SPARQL JSON results cell."""
-    if cell is None:
-        return None
-    value = cell.get("value", "")
-    dt = cell.get("datatype", "")
-    if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
-        return int(value)
-    if dt.endswith(("#decimal", "#double", "#float")):
-        return float(value)
-    if dt.endswith("#boolean"):
-        return value == "true"
-    return value
+        rows = (
+            [None if (cell := b.get(c)) is None else plain(cell.get("value", ""), cell.get("datatype", ""))
+             for c in columns]
+            for b in data.get("results", {}).get("bindings", [])
+        )
+        return capped(columns, rows, row_cap=row_cap, start=start)

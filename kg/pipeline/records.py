@@ -1,7 +1,11 @@
 """Record types: the schema of every YAML record, as pydantic models (field names are the YAML keys).
 
-Each model also says which of its fields refer to other records (`refs`) so that validation can check that every
-reference resolves to a record of an allowed type.
+This is the one registry of record types. Each model declares, as class variables, its RDF classes
+(`rdf_classes`), the path segment of its IRIs (`iri_path`) and which fields refer to which record types
+(`REFS`); its type name is the value of its `type` field. Validation, RDF building, diff and reasoning read
+`MODELS`, so adding a record type touches this module (and a `GraphBuilder` method, plus its shape and
+ontology class) only; tests/test_registry.py checks that these agree. The module is long because it is the
+whole record schema, kept in one file so that it reads as one.
 """
 
 from __future__ import annotations
@@ -9,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from rdflib import URIRef
 
-from kg.load import Loc
+from kg.pipeline.load import Loc
+from kg.vocab import CN
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_ID_PATTERN = r"^[A-Z]{2}$"
@@ -49,7 +56,11 @@ AnyId = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z]{2})$")]
 
 
 def date_key(value: str) -> tuple[int, int, int]:
-    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value."""
+    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value.
+
+    >>> date_key("2015"), date_key("2015-05-08")
+    ((2015, 1, 1), (2015, 5, 8))
+    """
     match = _DATE.match(value)
     assert match is not None
     year, month, day = match.groups()
@@ -83,24 +94,59 @@ class SourceItem(Strict):
         return self
 
 
-class Record(Strict):
-    """Fields shared by every record type."""
+Ref = tuple[str, frozenset[str]]  # (field path, allowed target types; empty: any)
 
-    kind_name: ClassVar[str] = ""
+
+def _walk(value: Any, parts: list[str], loc: Loc) -> Iterator[tuple[Loc, Any]]:
+    """The values at a field path; `*` steps into every item of a list (by index) or a mapping (by key)."""
+    if value is None or value == "":
+        return
+    if not parts:
+        yield loc, value
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            yield from _walk(item, rest, (*loc, key))
+    else:
+        yield from _walk(getattr(value, head), rest, (*loc, head))
+
+
+class Record(Strict):
+    """Fields shared by every record type.
+
+    >>> MODELS["state"].iri_path, MODELS["un_process"].iri_path
+    ('state', 'process')
+    """
+
+    type_name: ClassVar[str] = ""
+    rdf_classes: ClassVar[tuple[URIRef, ...]] = ()
+    iri_path: ClassVar[str] = ""
     needs_source: ClassVar[bool] = True
+    REFS: ClassVar[tuple[Ref, ...]] = (("sources.*.ref", frozenset({"reference"})),)
     id: RecordId
     type: str
     status: Literal["verified", "unverified"] = "verified"
     note: str | None = None
     sources: list[SourceItem] = Field(default_factory=list)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.type_name = get_args(cls.model_fields["type"].annotation)[0]
+
     def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        """(location, target id, allowed target types) of every reference in the record."""
-        out: list[tuple[Loc, str, frozenset[str]]] = []
-        for i, src in enumerate(self.sources):
-            if src.ref:
-                out.append((("sources", i, "ref"), src.ref, frozenset({"reference"})))
-        return out
+        """(location, target id, allowed target types) of every reference in the record, as `REFS` declares.
+
+        >>> Event(id="e", type="event", date="2015", title="t", kind="other", involves=["RU"]).refs()
+        [(('involves', 0), 'RU', frozenset())]
+        """
+        return [
+            (loc, target, allowed)
+            for path, allowed in self.REFS
+            for loc, target in _walk(self, path.split("."), ())
+        ]
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         """(location, message, hint) of record-level rules beyond field types."""
@@ -116,6 +162,8 @@ ACTORS = frozenset({"state", "organisation"})
 class Reference(Record):
     """A bibliographic reference (a source in its own right)."""
 
+    rdf_classes = (CN.Reference,)
+    iri_path = "reference"
     needs_source: ClassVar[bool] = False
     type: Literal["reference"]
     author: str
@@ -132,6 +180,8 @@ class Reference(Record):
 class State(Record):
     """A state, identified by its ISO 3166-1 alpha-2 code."""
 
+    rdf_classes = (CN.State,)
+    iri_path = "state"
     id: StateId
     type: Literal["state"]
     name: str
@@ -158,6 +208,9 @@ class MemberItem(Strict):
 class Organisation(Record):
     """An organisation, UN body or actor group."""
 
+    rdf_classes = (CN.Organisation, CN.ActorGroup)
+    iri_path = "organisation"
+    REFS = (*Record.REFS, ("members.*.member", ACTORS))
     type: Literal["organisation"]
     kind: Literal["regional-organisation", "intergovernmental-organisation", "un-body", "actor-group"]
     name: str
@@ -167,11 +220,6 @@ class Organisation(Record):
     url: str | None = None
     members: list[MemberItem] = Field(default_factory=list)
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        for i, m in enumerate(self.members):
-            out.append((("members", i, "member"), m.member, ACTORS))
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -216,6 +264,15 @@ INSTRUMENT_KINDS = Literal[
 class Instrument(Record):
     """A treaty, agreement, code of conduct, declaration or political commitment."""
 
+    rdf_classes = (CN.Instrument,)
+    iri_path = "instrument"
+    REFS = (
+        *Record.REFS,
+        ("parties.*", ACTORS),
+        ("organisation", frozenset({"organisation"})),
+        ("adopted_by", frozenset({"resolution"})),
+        ("participations.*.party", ACTORS),
+    )
     type: Literal["instrument"]
     kind: INSTRUMENT_KINDS
     legally_binding: bool
@@ -231,15 +288,6 @@ class Instrument(Record):
     adopted_by: RecordId | None = None
     participations: list[ParticipationItem] = Field(default_factory=list)
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out += [(("parties", i), p, ACTORS) for i, p in enumerate(self.parties)]
-        if self.organisation:
-            out.append((("organisation",), self.organisation, frozenset({"organisation"})))
-        if self.adopted_by:
-            out.append((("adopted_by",), self.adopted_by, frozenset({"resolution"})))
-        out += [(("participations", i, "party"), p.party, ACTORS) for i, p in enumerate(self.participations)]
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -295,6 +343,14 @@ class ChairItem(Strict):
 class UNProcess(Record):
     """A GGE, OEWG, ad hoc committee or permanent mechanism."""
 
+    rdf_classes = (CN.UNProcess,)
+    iri_path = "process"
+    REFS = (
+        *Record.REFS,
+        ("mandated_by.*", frozenset({"resolution"})),
+        ("chair.state", frozenset({"state"})),
+        ("members.*", frozenset({"state"})),
+    )
     type: Literal["un_process"]
     kind: Literal["GGE", "OEWG", "AHC", "mechanism"]
     name: str
@@ -307,13 +363,6 @@ class UNProcess(Record):
     outcome: Literal["consensus-report", "no-consensus", "final-report", "ongoing"] | None = None
     report: str | None = None
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out += [(("mandated_by", i), r, frozenset({"resolution"})) for i, r in enumerate(self.mandated_by)]
-        if self.chair and self.chair.state:
-            out.append((("chair", "state"), self.chair.state, frozenset({"state"})))
-        out += [(("members", i), m, frozenset({"state"})) for i, m in enumerate(self.members)]
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -352,6 +401,14 @@ class TallyItem(Strict):
 class Resolution(Record):
     """A UN General Assembly resolution."""
 
+    rdf_classes = (CN.Resolution,)
+    iri_path = "resolution"
+    REFS = (
+        *Record.REFS,
+        ("sponsors.*", frozenset({"state"})),
+        ("establishes.*", frozenset({"un_process"})),
+        ("tallies.*.source.ref", frozenset({"reference"})),
+    )
     type: Literal["resolution"]
     symbol: Annotated[str, Field(pattern=r"^A/RES/\d+/\d+[A-Z]?$")]
     title: str
@@ -364,14 +421,6 @@ class Resolution(Record):
     tallies: list[TallyItem] = Field(default_factory=list)
     establishes: list[RecordId] = Field(default_factory=list)
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out += [(("sponsors", i), s, frozenset({"state"})) for i, s in enumerate(self.sponsors)]
-        out += [(("establishes", i), p, frozenset({"un_process"})) for i, p in enumerate(self.establishes)]
-        for i, t in enumerate(self.tallies):
-            if t.source.ref:
-                out.append((("tallies", i, "source", "ref"), t.source.ref, frozenset({"reference"})))
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -387,6 +436,13 @@ class Resolution(Record):
 class VoteRecord(Record):
     """How each state voted at one stage of one resolution."""
 
+    rdf_classes = (CN.VoteRecord,)
+    iri_path = "vote-record"
+    REFS = (
+        *Record.REFS,
+        ("resolution", frozenset({"resolution"})),
+        *((f"{choice}.*", frozenset({"state"})) for choice in ("yes", "no", "abstain", "absent")),
+    )
     type: Literal["vote_record"]
     resolution: RecordId
     stage: Stage
@@ -397,12 +453,6 @@ class VoteRecord(Record):
     absent: list[StateId] = Field(default_factory=list)
     raw: str | None = None
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out.append((("resolution",), self.resolution, frozenset({"resolution"})))
-        for choice in ("yes", "no", "abstain", "absent"):
-            out += [((choice, i), s, frozenset({"state"})) for i, s in enumerate(getattr(self, choice))]
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -424,6 +474,9 @@ class VoteRecord(Record):
 class Position(Record):
     """A coded, dated claim about an actor's stance on an issue, with evidence."""
 
+    rdf_classes = (CN.Position,)
+    iri_path = "position"
+    REFS = (*Record.REFS, ("actor", ACTORS))
     type: Literal["position"]
     actor: AnyId
     issue: RecordId
@@ -435,15 +488,14 @@ class Position(Record):
     coder: str
     confidence: Literal["high", "medium", "low"]
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out.append((("actor",), self.actor, ACTORS))
-        return out
 
 
 class Event(Record):
     """A dated development for the timeline."""
 
+    rdf_classes = (CN.Event,)
+    iri_path = "event"
+    REFS = (*Record.REFS, ("involves.*", frozenset()))
     type: Literal["event"]
     date: IsoDate
     end_date: IsoDate | None = None
@@ -451,10 +503,6 @@ class Event(Record):
     kind: Literal["signature", "adoption", "report", "session", "incident", "statement", "founding", "other"]
     involves: list[AnyId] = Field(default_factory=list)
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out += [(("involves", i), t, frozenset()) for i, t in enumerate(self.involves)]
-        return out
 
 
 class ExpectedDifference(Strict):
@@ -468,6 +516,9 @@ class ExpectedDifference(Strict):
 class PublishedTable(Record):
     """A table printed in a reference, recorded so that a query can reproduce it."""
 
+    rdf_classes = (CN.PublishedTable,)
+    iri_path = "table"
+    REFS = (*Record.REFS, ("row_keys.*", frozenset()), ("column_keys.*", frozenset()))
     type: Literal["published_table"]
     number: str
     caption: str
@@ -478,11 +529,6 @@ class PublishedTable(Record):
     column_keys: dict[str, AnyId] = Field(default_factory=dict)
     expected_differences: list[ExpectedDifference] = Field(default_factory=list)
 
-    def refs(self) -> list[tuple[Loc, str, frozenset[str]]]:
-        out = super().refs()
-        out += [(("row_keys", k), v, frozenset()) for k, v in self.row_keys.items()]
-        out += [(("column_keys", k), v, frozenset()) for k, v in self.column_keys.items()]
-        return out
 
     def checks(self) -> list[tuple[Loc, str, str]]:
         out = super().checks()
@@ -517,14 +563,8 @@ class PublishedTable(Record):
 
 
 MODELS: dict[str, type[Record]] = {
-    "reference": Reference,
-    "state": State,
-    "organisation": Organisation,
-    "instrument": Instrument,
-    "un_process": UNProcess,
-    "resolution": Resolution,
-    "vote_record": VoteRecord,
-    "position": Position,
-    "event": Event,
-    "published_table": PublishedTable,
+    model.type_name: model
+    for model in (Reference, State, Organisation, Instrument, UNProcess, Resolution, VoteRecord, Position, Event,
+                  PublishedTable)
 }
+"""Every record type by its type name: the registry the pipeline reads."""

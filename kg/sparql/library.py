@@ -15,8 +15,8 @@ from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.paths import QUERIES
+from kg.vocab import ID
 
-ID = "https://w3id.org/cybernorms/id/"
 REQUIRED = ("summary", "description", "tags")
 # parameter kind -> (pattern a value must match, IRI path or None for a literal)
 PARAM_KINDS: dict[str, tuple[str, str | None]] = {
@@ -146,7 +146,15 @@ def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:
 
 
 def term(kind: str, value: str) -> Node:
-    """A validated RDF term for a parameter value; anything else is refused."""
+    """A validated RDF term for a parameter value; anything else is refused.
+
+    >>> term("state", "RU").n3()
+    '<https://w3id.org/cybernorms/id/state/RU>'
+    >>> term("state", "RU; DROP")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: parameter value 'RU; DROP' is not a valid state (hint: expected ^[A-Z]{2}$)
+    """
     pattern, path = PARAM_KINDS[kind]
     if not re.match(pattern, value):
         raise QueryError(f"parameter value {value!r} is not a valid {kind} (hint: expected {pattern})")

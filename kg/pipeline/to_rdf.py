@@ -12,9 +12,10 @@ from pathlib import Path
 from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from kg.codebook import load_codebook
 from kg.paths import CODEBOOK, ONTOLOGY
-from kg.records import (
+from kg.pipeline.codebook import Codebook, load_codebook
+from kg.pipeline.records import (
+    MODELS,
     Event,
     Instrument,
     Organisation,
@@ -28,27 +29,9 @@ from kg.records import (
     UNProcess,
     VoteRecord,
 )
-from kg.validate import Checked
-from kg.vocab import CN
+from kg.pipeline.validate import Checked, id_types
+from kg.vocab import CN, ID, ORG, PREFIXES, SCHEMA, WD
 
-BASE = "https://w3id.org/cybernorms/"
-ID = Namespace(BASE + "id/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-SCHEMA = Namespace("https://schema.org/")
-WD = Namespace("http://www.wikidata.org/entity/")
-
-TYPE_PATH = {
-    "state": "state",
-    "organisation": "organisation",
-    "instrument": "instrument",
-    "un_process": "process",
-    "resolution": "resolution",
-    "vote_record": "vote-record",
-    "position": "position",
-    "event": "event",
-    "reference": "reference",
-    "published_table": "table",
-}
 CONCEPT_PATH = {"issue": "issue", "stance": "stance", "forum": "forum"}
 INSTRUMENT_CLASS = {
     "bilateral-agreement": CN.BilateralAgreement,
@@ -72,25 +55,16 @@ def date_literal(value: str) -> Literal:
 class GraphBuilder:
     """Adds records to a graph; `iri` resolves any record or codebook id."""
 
-    def __init__(self, types: dict[str, str]) -> None:
+    def __init__(self, types: dict[str, str], codebook: Codebook) -> None:
         self.graph = Graph()
         self.types = types
-        for prefix, ns in (
-            ("cn", CN._NS),
-            ("id", ID),
-            ("org", ORG),
-            ("schema", SCHEMA),
-            ("wd", WD),
-            ("dcterms", DCTERMS),
-            ("prov", PROV),
-            ("skos", SKOS),
-            ("owl", OWL),
-        ):
-            self.graph.bind(prefix, ns)
+        self.codebook = codebook
+        for prefix, ns in PREFIXES.items():
+            self.graph.bind(prefix, Namespace(ns))
 
     def iri(self, record_id: str) -> URIRef:
         kind = self.types[record_id]
-        path = TYPE_PATH.get(kind) or CONCEPT_PATH[kind]
+        path = MODELS[kind].iri_path if kind in MODELS else CONCEPT_PATH[kind]
         return ID[f"{path}/{record_id}"]
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | str | bool | int | None) -> None:
@@ -306,7 +280,7 @@ class GraphBuilder:
         for src in rec.sources:
             if src.ref:
                 self.add(s, CN.publishedIn, self.iri(src.ref))
-        stance_of = load_codebook().stance_labels
+        stance_of = self.codebook.stance_labels
         expected = {(d.row, d.column): d.reason for d in rec.expected_differences}
         for r, row in enumerate(rec.rows):
             row_label = str(row[0])
@@ -333,11 +307,7 @@ def build_graph(
 ) -> Graph:
     """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
     cb = load_codebook(codebook)
-    types = {i: "issue" for i in cb.issues}
-    types.update({i: "stance" for i in cb.stances})
-    types.update({i: "forum" for i in cb.forums})
-    types.update({c.record.id: c.record.type for c in checked})  # records win (validation forbids collisions)
-    builder = GraphBuilder(types)
+    builder = GraphBuilder(id_types(checked, cb), cb)
     for item in sorted(checked, key=lambda c: c.record.id):
         getattr(builder, item.record.type)(item.record)
     if with_terms:

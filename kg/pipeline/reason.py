@@ -18,28 +18,21 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from kg.errors import BuildError
-from kg.vocab import CN
+from kg.pipeline.records import ACTORS, MODELS
+from kg.vocab import BASE, CN, ID, owner
 
-ID = "https://w3id.org/cybernorms/id/"
-INFERRED_ONTOLOGY = "https://w3id.org/cybernorms/graph/inferred"
+INFERRED_ONTOLOGY = BASE + "graph/inferred"
 UNSUPPORTED = (
     "http://www.w3.org/2001/XMLSchema#gYear",
     "http://www.w3.org/2001/XMLSchema#gYearMonth",
     "http://www.w3.org/2001/XMLSchema#date",
 )
 INVERSES = ((CN.party, CN.partyTo), (CN.framework, CN.frameworkOf), (CN.memberOf, CN.hasMember))
-DISTINCT_CLASSES = (CN.State, CN.Organisation, CN.ActorGroup)
+DISTINCT_CLASSES = tuple(cls for name, m in MODELS.items() if name in ACTORS for cls in m.rdf_classes)
 OTHER_RECORD_CLASSES = (
-    CN.Instrument,
-    CN.Resolution,
-    CN.UNProcess,
-    CN.Position,
-    CN.Event,
+    *(cls for name, m in MODELS.items() if name not in ACTORS for cls in m.rdf_classes),
     CN.Source,
     CN.Vote,
-    CN.VoteRecord,
-    CN.PublishedTable,
-    CN.Reference,
 )
 
 
@@ -116,18 +109,16 @@ def _record_groups(graph: Graph) -> dict[str, Graph]:
     owners = {str(s): str(graph.value(s, CN.recordId)) for s in graph.subjects(CN.recordId, None)}
     other = {str(s) for cls in OTHER_RECORD_CLASSES for s in graph.subjects(RDF.type, cls)}
     context_types = {str(s) for cls in DISTINCT_CLASSES for s in graph.subjects(RDF.type, cls)} - other
+    record_iris = set(owners) - context_types
     groups: dict[str, Graph] = {"": Graph()}
     for triple in graph:
         subject = str(triple[0])
-        owner = ""
+        group = ""
         if subject.startswith(ID) and subject not in context_types:
-            parts = subject.split("/")
-            for cut in range(len(parts), 5, -1):
-                candidate = "/".join(parts[:cut])
-                if candidate in owners and candidate not in context_types:
-                    owner = owners[candidate]
-                    break
-        groups.setdefault(owner, Graph()).add(triple)
+            record = owner(subject, record_iris)
+            if record is not None:
+                group = owners[record]
+        groups.setdefault(group, Graph()).add(triple)
     return groups
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from kg.errors import KGError, Problem, ValidationFailed, display_path
-from kg.load import load_records
 from kg.paths import DATA
+from kg.pipeline.load import load_records
 
 LABELS = {
     "in favour": "yes",
@@ -85,7 +85,7 @@ def parse_raw(path: Path, *, names: dict[str, str]) -> ParsedVotes:
     problems: list[Problem] = []
     for key in ("source", "stage", "date"):
         if key not in header:
-            problems.append(Problem(shown, 1, 1, f"missing header line '# {key}: ...'", "see kg/ingest.py"))
+            problems.append(Problem(shown, 1, 1, f"missing header line '# {key}: ...'", "see kg/pipeline/ingest.py"))
     parsed = ParsedVotes(header, sources=sources)
     current: str | None = None
     seen: dict[str, int] = {}

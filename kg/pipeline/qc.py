@@ -2,43 +2,47 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import ClassVar
 
-import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.export import ntriples
-from kg.library import library
-from kg.store import Value, _py
+from kg.errors import Finding
+from kg.sparql.backends import EmbeddedStore, Value
+from kg.sparql.library import library
 
 
 @dataclass(frozen=True)
-class QCFailure:
-    """Rows returned by one violation query."""
+class QCFailure(Finding):
+    """Rows returned by one violation query; each row names a culprit."""
 
+    kind: ClassVar[str] = "QC violation"
     query: str
     summary: str
     columns: list[str]
     rows: list[list[Value]]
+    hint: str = "the query must return no rows: fix the records it names"
 
-    def format(self) -> str:
+    @property
+    def location(self) -> str:
+        return f"queries/qc/{self.query}.rq"
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
         shown = "; ".join(", ".join(f"{c}={v}" for c, v in zip(self.columns, r, strict=False)) for r in self.rows[:10])
         more = f" (+{len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
-        return f"QC {self.query}: {self.summary}: {shown}{more}"
+        return f"{self.summary}: {shown}{more}"
 
 
 def run_qc(graph: Graph) -> list[QCFailure]:
     """Run every violation query on the graph (in an embedded Oxigraph store)."""
-    store = ox.Store()
-    store.load(ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
+    store = EmbeddedStore(graph)
     failures = []
     for name, query in sorted(library().items()):
         if not query.is_violation:
             continue
-        result = store.query(query.text)
-        assert isinstance(result, ox.QuerySolutions)
-        columns = [v.value for v in result.variables]
-        rows = [[_py(s[c]) for c in columns] for s in result]
-        if rows:
-            failures.append(QCFailure(name, query.summary, columns, rows))
+        table = store.select(query.text, timeout_s=math.inf)
+        if table.rows:
+            failures.append(QCFailure(name, query.summary, table.columns, table.rows))
     return failures

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
+from kg.errors import Finding
 from kg.paths import SHAPES
 from kg.vocab import CN
 
 
 @dataclass(frozen=True, order=True)
-class Violation:
+class Violation(Finding):
     """One SHACL result: the record id (or node), the path and the message."""
 
+    kind: ClassVar[str] = "shape violation"
     focus: str
     path: str
-    message: str
+    detail: str
+    hint: str = "see the shape in ontology/shapes.ttl"
 
-    def format(self) -> str:
-        return f"shape violation: {self.focus}: {self.path}: {self.message}"
+    @property
+    def location(self) -> str:
+        return self.focus
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
+        return f"{self.path}: {self.detail}"
 
 
 def check_shapes(data: Graph, *, shapes: Path = SHAPES) -> list[Violation]:
