@@ -41,8 +41,13 @@ class CN(DefinedNamespace):
     BilateralAgreement: URIRef
     CodeOfConduct: URIRef
     Convention: URIRef
+    CoverageStatement: URIRef
+    DateInterval: URIRef
+    DatePrecision: URIRef
     Declaration: URIRef
+    DerivationRule: URIRef
     Event: URIRef
+    EvidenceBasis: URIRef
     GGE: URIRef
     Instrument: URIRef
     Issue: URIRef
@@ -56,11 +61,15 @@ class CN(DefinedNamespace):
     PoliticalCommitment: URIRef
     Position: URIRef
     ProgrammeOfAction: URIRef
+    PublishedClaim: URIRef
     PublishedTable: URIRef
+    QuoteKind: URIRef
     Reference: URIRef
     RegionalGroup: URIRef
     Resolution: URIRef
     Source: URIRef
+    SourceDomain: URIRef
+    SourceTier: URIRef
     Stance: URIRef
     State: URIRef
     TableCell: URIRef
@@ -76,32 +85,55 @@ class CN(DefinedNamespace):
     accessedOn: URIRef
     actor: URIRef
     adoptedOn: URIRef
+    asOf: URIRef
     author: URIRef
+    basedOnText: URIRef
+    basedOnTitle: URIRef
+    basis: URIRef
     cellStance: URIRef
     cellValue: URIRef
     chairName: URIRef
     chairState: URIRef
+    checkedBy: URIRef
     choice: URIRef
     citesReference: URIRef
+    claimMatch: URIRef
+    claimParameter: URIRef
+    claimPeriodEnd: URIRef
+    claimPeriodStart: URIRef
+    claimText: URIRef
     coder: URIRef
+    codingNote: URIRef
     columnIndex: URIRef
     columnKey: URIRef
     columnLabel: URIRef
     committee: URIRef
+    complete: URIRef
     confidence: URIRef
     container: URIRef
     coveredByFramework: URIRef
+    coversList: URIRef
     date: URIRef
+    datePrecision: URIRef
+    dateProperty: URIRef
+    deliveredBy: URIRef
+    domainName: URIRef
     draftSymbol: URIRef
+    earliestDay: URIRef
     endDate: URIRef
     entryIntoForce: URIRef
     establishes: URIRef
     expectedDifference: URIRef
+    expectedValue: URIRef
     forum: URIRef
     founded: URIRef
     framework: URIRef
     frameworkOf: URIRef
+    fromDomain: URIRef
     hasCell: URIRef
+    hasClaim: URIRef
+    hasCoverage: URIRef
+    hasDate: URIRef
     hasMember: URIRef
     hasMembership: URIRef
     hasParticipation: URIRef
@@ -115,6 +147,7 @@ class CN(DefinedNamespace):
     issue: URIRef
     issueNumber: URIRef
     kind: URIRef
+    latestDay: URIRef
     legallyBinding: URIRef
     mandatedBy: URIRef
     memberFrom: URIRef
@@ -122,6 +155,7 @@ class CN(DefinedNamespace):
     memberState: URIRef
     memberUntil: URIRef
     noCount: URIRef
+    notCheckable: URIRef
     note: URIRef
     onResolution: URIRef
     ordinal: URIRef
@@ -133,6 +167,7 @@ class CN(DefinedNamespace):
     printedLabel: URIRef
     publishedIn: URIRef
     quote: URIRef
+    quoteKind: URIRef
     ratifiedOn: URIRef
     recordId: URIRef
     regionalGroup: URIRef
@@ -148,6 +183,7 @@ class CN(DefinedNamespace):
     shortName: URIRef
     signedAt: URIRef
     signedOn: URIRef
+    sourceTier: URIRef
     sponsor: URIRef
     stage: URIRef
     stance: URIRef
@@ -155,6 +191,7 @@ class CN(DefinedNamespace):
     status: URIRef
     tableNumber: URIRef
     textUrl: URIRef
+    tierReason: URIRef
     unMember: URIRef
     unSymbol: URIRef
     volume: URIRef

@@ -3,7 +3,6 @@ library queries and typed text in, rows as dicts with record ids, citations and 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -11,6 +10,8 @@ from kg import __version__
 from kg.errors import QueryError
 from kg.paths import GRAPH
 from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
+from kg.sparql.citation import cite as make_citation
+from kg.sparql.citation import data_hash
 from kg.sparql.formats import render, shorten
 from kg.sparql.library import LibraryQuery, library, resolve
 from kg.sparql.query import Citation, backend_for, citation, run
@@ -80,11 +81,22 @@ def table_of(rows: Sequence[Mapping[str, Value]], columns: Sequence[str] | None 
     return Table(cols, [[r.get(c) for c in cols] for r in rows])
 
 
-def cite(name: str | None, params: Mapping[str, Sequence[str]] | None = None, *, text: str | None = None) -> Citation:
+def cite(
+    name: str | None,
+    params: Mapping[str, Sequence[str]] | None = None,
+    *,
+    text: str | None = None,
+    permalink: str = "",
+) -> Citation:
     """The citation of a result: of a library query with its parameters, or (name None) of typed query text."""
     if name is None:
-        return Citation(__version__, "(typed query)", hashlib.sha256((text or "").encode("utf-8")).hexdigest())
-    return citation(resolve(name), version=__version__, params={k: list(v) for k, v in (params or {}).items()})
+        return make_citation(
+            version=__version__, query="(typed query)", text_run=text or "", data_sha256=data_hash(GRAPH),
+            permalink=permalink,
+        )
+    return citation(
+        resolve(name), version=__version__, params={k: list(v) for k, v in (params or {}).items()}, permalink=permalink
+    )
 
 
 def export(

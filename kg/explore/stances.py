@@ -10,20 +10,21 @@ from dataclasses import dataclass, field
 from kg.errors import QueryError
 from kg.explore.facets import sort_key_date
 from kg.explore.results import Row, table_of
+from kg.pipeline.dates import chronological_key
 from kg.sparql.backends import Table, Value
 
 TABLE4_ACTORS: tuple[str, ...] = ("RU", "us-eu", "CN")
 TABLE4_ISSUES: tuple[str, ...] = (
-    "cyber-sovereignty",
+    "information-sovereignty",
     "multistakeholder-governance",
     "binding-instrument",
     "information-operations-use",
     "un-cybercrime-convention",
 )
 CELL_RULES: dict[str, str] = {
-    "published": "as coded from Haq (2025), Table 4, where there is such a position (else the latest)",
-    "latest": "the latest coded position (ties: higher confidence)",
-    "earliest": "the earliest coded position",
+    "strongest": "the latest position of the strongest evidence basis (own statement > joint text > bloc > secondary)",
+    "latest": "the latest statement (secondary characterisations only where no statement exists)",
+    "earliest": "the earliest statement (secondary characterisations only where no statement exists)",
     "confident": "the most confident position (ties: the latest)",
 }
 VOTE_COLOURS: dict[str, str] = {"yes": "#1a9850", "no": "#d73027", "abstain": "#fdae61", "absent": "#bdbdbd"}
@@ -85,20 +86,25 @@ def _pick(positions: Sequence[Row], rule: str) -> Row:
     def conf(r: Row) -> int:
         return _CONFIDENCE.get(str(r.get("confidence")), 0)
 
-    def when(r: Row) -> str:
-        return sort_key_date(r.get("date"))
+    def when(r: Row) -> tuple[object, ...]:
+        return chronological_key(str(r.get("date")))
 
-    if rule == "published":
-        published = [r for r in positions if r.get("forum") == "academic" and "Haq (2025)" in str(r.get("sources"))]
-        return _pick(published or positions, "latest")
+    def rank(r: Row) -> int:
+        return int(str(r.get("basisRank") or 4))
+
+    # a secondary characterisation's (publication) date never competes with a statement's date
+    statements = [r for r in positions if rank(r) < 4] or list(positions)
+    if rule == "strongest":
+        best = min(rank(r) for r in positions)
+        return _pick([r for r in positions if rank(r) == best], "latest")
     if rule == "latest":
-        return max(positions, key=lambda r: (when(r), conf(r), str(r.get("position"))))
+        return max(statements, key=lambda r: (when(r), conf(r), str(r.get("position"))))
     if rule == "earliest":
-        return min(positions, key=lambda r: (when(r), -conf(r), str(r.get("position"))))
+        return min(statements, key=lambda r: (when(r), -conf(r), str(r.get("position"))))
     return max(positions, key=lambda r: (conf(r), when(r), str(r.get("position"))))
 
 
-def position_cells(rows: Iterable[Mapping[str, Value]], *, rule: str = "latest") -> dict[tuple[str, str], Cell]:
+def position_cells(rows: Iterable[Mapping[str, Value]], *, rule: str = "strongest") -> dict[tuple[str, str], Cell]:
     """Rows of compare-positions.rq grouped by (actor, issue), with the position each cell shows by the rule."""
     groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
@@ -165,7 +171,9 @@ def positions_matrix(
     )
 
 
-EVIDENCE_COLUMNS = ("date", "stanceLabel", "forum", "quote", "sources", "coder", "confidence", "position")
+EVIDENCE_COLUMNS = (
+    "date", "stanceLabel", "basis", "forum", "quote", "quoteKind", "sources", "coder", "confidence", "position"
+)
 
 
 def evidence(cell: Cell) -> Table:

@@ -24,7 +24,7 @@ from kg.vocab import CN
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_ID_PATTERN = r"^[A-Z]{2}$"
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
 
 def _check_date(value: Any) -> str:
@@ -46,6 +46,8 @@ def _check_date(value: Any) -> str:
             dt.date(int(year), int(month), int(day))
         except ValueError:
             raise ValueError(f"{value!r} is not a calendar date") from None
+    if dt.date(int(year), int(month or 1), int(day or 1)) > dt.date.today() + dt.timedelta(days=366):
+        raise ValueError(f"{value!r} is more than a year in the future")
     return value
 
 
@@ -53,6 +55,7 @@ IsoDate = Annotated[str, BeforeValidator(_check_date)]
 RecordId = Annotated[str, Field(pattern=ID_PATTERN)]
 StateId = Annotated[str, Field(pattern=STATE_ID_PATTERN)]
 AnyId = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z]{2})$")]
+Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$")]  # http(s) only: no javascript:, no markup
 
 
 def date_key(value: str) -> tuple[int, int, int]:
@@ -77,7 +80,7 @@ class SourceItem(Strict):
     """A citation: at least one of a UN symbol, a URL or a reference id."""
 
     un_symbol: str | None = None
-    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    url: Url | None = None
     ref: RecordId | None = None
     title: str | None = None
     publisher: str | None = None
@@ -92,6 +95,16 @@ class SourceItem(Strict):
         if not (self.un_symbol or self.url or self.ref):
             raise ValueError("a source needs un_symbol, url or ref")
         return self
+
+
+class CoverageItem(Strict):
+    """Whether one list of a record is complete, as of a date, by a source (absence is not a fact)."""
+
+    list_: Literal["participations", "parties", "members"] = Field(alias="list")
+    complete: bool
+    as_of: IsoDate | None = None
+    note: str | None = None
+    sources: list[SourceItem] = Field(min_length=1)
 
 
 Ref = tuple[str, frozenset[str]]  # (field path, allowed target types; empty: any)
@@ -173,7 +186,7 @@ class Reference(Record):
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
-    url: str | None = None
+    url: Url | None = None
     doi: str | None = None
 
 
@@ -217,8 +230,9 @@ class Organisation(Record):
     short_name: str | None = None
     founded: IsoDate | None = None
     dissolved: IsoDate | None = None
-    url: str | None = None
+    url: Url | None = None
     members: list[MemberItem] = Field(default_factory=list)
+    coverage: list[CoverageItem] = Field(default_factory=list)
 
 
     def checks(self) -> list[tuple[Loc, str, str]]:
@@ -284,9 +298,10 @@ class Instrument(Record):
     signed: SignedItem | None = None
     entry_into_force: IsoDate | None = None
     un_symbol: str | None = None
-    text_url: str | None = None
+    text_url: Url | None = None
     adopted_by: RecordId | None = None
     participations: list[ParticipationItem] = Field(default_factory=list)
+    coverage: list[CoverageItem] = Field(default_factory=list)
 
 
     def checks(self) -> list[tuple[Loc, str, str]]:
@@ -452,6 +467,7 @@ class VoteRecord(Record):
     abstain: list[StateId] = Field(default_factory=list)
     absent: list[StateId] = Field(default_factory=list)
     raw: str | None = None
+    complete: bool = False
 
 
     def checks(self) -> list[tuple[Loc, str, str]]:
@@ -476,7 +492,12 @@ class Position(Record):
 
     rdf_classes = (CN.Position,)
     iri_path = "position"
-    REFS = (*Record.REFS, ("actor", ACTORS))
+    REFS = (
+        *Record.REFS,
+        ("actor", ACTORS),
+        ("basis_ref", frozenset({"instrument", "event", "resolution"})),
+        ("delivered_by", ACTORS),
+    )
     type: Literal["position"]
     actor: AnyId
     issue: RecordId
@@ -485,8 +506,32 @@ class Position(Record):
     forum: RecordId
     session: str | None = None
     quote: str | None = None
+    quote_kind: Literal["verbatim", "paraphrase"]
+    basis: Literal["own-statement", "joint-text", "bloc-statement", "secondary"]
+    basis_ref: RecordId | None = None
+    basis_title: str | None = None
+    delivered_by: AnyId | None = None
+    coding_note: str | None = None
     coder: str
     confidence: Literal["high", "medium", "low"]
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        if self.basis != "joint-text" and (self.basis_ref or self.basis_title):
+            out.append((("basis",), "basis_ref/basis_title belong to a joint-text position", "set basis: joint-text"))
+        if self.basis != "bloc-statement" and self.delivered_by:
+            out.append(
+                (("delivered_by",), "delivered_by belongs to a bloc-statement position", "set basis: bloc-statement")
+            )
+        if self.basis == "secondary" and self.confidence == "high":
+            out.append(
+                (("confidence",), "a secondary characterisation is not high-confidence evidence", "use medium or low")
+            )
+        if self.forum == "academic" and self.basis != "secondary":
+            out.append(
+                (("basis",), "a scholarly characterisation (forum academic) is secondary", "set basis: secondary")
+            )
+        return out
 
 
 
@@ -506,11 +551,57 @@ class Event(Record):
 
 
 class ExpectedDifference(Strict):
-    """A cell where the curated graph is known to differ from the printed table, and why."""
+    """A cell where the graph is known to differ from the printed table: the graph value expected, and why."""
 
     row: str
     column: str
+    expected: str | int
     reason: str
+
+
+class ClaimItem(Strict):
+    """One checkable claim of a printed cell, with the library query that finds the records it is about."""
+
+    row: str
+    text: str
+    query: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    params: dict[str, str | list[str]] = Field(default_factory=dict)
+    match: Literal["first", "any", "increase"] | None = None
+    not_checkable: str | None = None
+    expected: Literal["differs"] | None = None  # a known finding: the graph dates the claim elsewhere
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> ClaimItem:
+        if (self.expected is None) != (self.reason is None):
+            raise ValueError("an expected verdict and its reason go together")
+        return self
+
+    @model_validator(mode="after")
+    def _checkable(self) -> ClaimItem:
+        if (self.query is None) == (self.not_checkable is None):
+            raise ValueError("a claim has either a query (with match) or not_checkable (with the reason)")
+        if self.query is not None and self.match is None:
+            raise ValueError("a checked claim needs match: first, any or increase")
+        return self
+
+
+class SourceDomain(Record):
+    """An internet domain of cited sources, with its tier and the reason (the table lives in data/, not code)."""
+
+    rdf_classes = (CN.SourceDomain,)
+    iri_path = "source-domain"
+    needs_source: ClassVar[bool] = False
+    type: Literal["source_domain"]
+    domain: Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")]
+    tier: Literal["official-primary", "reputable-secondary", "mirror", "excluded"]
+    reason: str | None = None
+
+    def checks(self) -> list[tuple[Loc, str, str]]:
+        out = super().checks()
+        if self.tier in ("mirror", "excluded") and not self.reason:
+            out.append((("reason",), f"a {self.tier} domain needs its reason", "say why the domain is weak"))
+        return out
 
 
 class PublishedTable(Record):
@@ -522,7 +613,9 @@ class PublishedTable(Record):
     type: Literal["published_table"]
     number: str
     caption: str
-    query: Annotated[str, Field(pattern=ID_PATTERN)]
+    query: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    not_checkable: str | None = None
+    claims: list[ClaimItem] = Field(default_factory=list)
     columns: list[str] = Field(min_length=2)
     rows: list[list[str | int]] = Field(min_length=1)
     row_keys: dict[str, AnyId] = Field(default_factory=dict)
@@ -540,7 +633,14 @@ class PublishedTable(Record):
                     "add `- {ref: <reference id>, pages: ...}`",
                 )
             )
+        if (self.query is None) == (self.not_checkable is None):
+            out.append(
+                (("query",), "a table has a reproducing query or not_checkable", "name the query, or say why none")
+            )
         labels = {str(row[0]) for row in self.rows}
+        for i, claim in enumerate(self.claims):
+            if claim.row not in labels:
+                out.append((("claims", i, "row"), f"no printed row {claim.row!r}", "use a printed row label"))
         for i, diff in enumerate(self.expected_differences):
             if diff.row not in labels or diff.column not in self.columns[1:]:
                 out.append(
@@ -565,6 +665,6 @@ class PublishedTable(Record):
 MODELS: dict[str, type[Record]] = {
     model.type_name: model
     for model in (Reference, State, Organisation, Instrument, UNProcess, Resolution, VoteRecord, Position, Event,
-                  PublishedTable)
+                  PublishedTable, SourceDomain)
 }
 """Every record type by its type name: the registry the pipeline reads."""

@@ -18,23 +18,33 @@ def domain_of(url: str) -> str:
     'press.un.org'
     """
     host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+    return host.rstrip(".").removeprefix("www.")
 
 
-def lookup(domain: str, table: Mapping[str, str]) -> str | None:
-    """The table's entry for a domain or its nearest listed parent domain (a.b.gov.uk, then b.gov.uk, gov.uk).
+def listed(domain: str, table: Mapping[str, str]) -> str | None:
+    """The listed domain that covers `domain`: itself or its nearest listed parent (a.b.gov.uk, b.gov.uk, ...).
 
-    >>> lookup("documents.un.org", {"un.org": "official-primary"})
-    'official-primary'
-    >>> lookup("example.com", {"un.org": "official-primary"}) is None
+    >>> listed("documents.un.org", {"un.org": "official-primary"})
+    'un.org'
+    >>> listed("example.com", {"un.org": "official-primary"}) is None
     True
     """
     parts = domain.split(".")
     for i in range(len(parts) - 1):
-        hit = table.get(".".join(parts[i:]))
-        if hit is not None:
-            return hit
+        candidate = ".".join(parts[i:])
+        if candidate in table:
+            return candidate
     return None
+
+
+def lookup(domain: str, table: Mapping[str, str]) -> str | None:
+    """The tier of a domain by the table (see `listed`), or None when it is not covered.
+
+    >>> lookup("documents.un.org", {"un.org": "official-primary"})
+    'official-primary'
+    """
+    hit = listed(domain, table)
+    return None if hit is None else table[hit]
 
 
 ORDER = ("official-primary", "reputable-secondary", "mirror", "excluded")

@@ -14,8 +14,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.paths import CODEBOOK, ONTOLOGY
 from kg.pipeline.codebook import Codebook, load_codebook
+from kg.pipeline.dates import interval
 from kg.pipeline.records import (
     MODELS,
+    CoverageItem,
     Event,
     Instrument,
     Organisation,
@@ -24,11 +26,13 @@ from kg.pipeline.records import (
     Record,
     Reference,
     Resolution,
+    SourceDomain,
     SourceItem,
     State,
     UNProcess,
     VoteRecord,
 )
+from kg.pipeline.tiers import domain_of, listed, tier_of
 from kg.pipeline.validate import Checked, id_types
 from kg.vocab import CN, ID, ORG, PREFIXES, SCHEMA, WD
 
@@ -46,6 +50,13 @@ INSTRUMENT_CLASS = {
 PROCESS_CLASS = {"GGE": CN.GGE, "OEWG": CN.OEWG, "AHC": CN.AdHocCommittee, "mechanism": CN.PermanentMechanism}
 
 
+def _key(p: URIRef) -> str:
+    """A path segment naming a dated property: its local name, prefixed unless it is a cn: term."""
+    text = str(p)
+    local = text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return local if text.startswith(str(CN._NS)) else f"{'dcterms' if text.startswith(str(DCTERMS)) else 'x'}-{local}"
+
+
 def date_literal(value: str) -> Literal:
     """xsd:date, xsd:gYearMonth or xsd:gYear, by the precision written in the record."""
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
@@ -55,10 +66,12 @@ def date_literal(value: str) -> Literal:
 class GraphBuilder:
     """Adds records to a graph; `iri` resolves any record or codebook id."""
 
-    def __init__(self, types: dict[str, str], codebook: Codebook) -> None:
+    def __init__(self, types: dict[str, str], codebook: Codebook, domains: dict[str, str] | None = None) -> None:
         self.graph = Graph()
         self.types = types
         self.codebook = codebook
+        self.domains = domains or {}  # listed domain -> tier (the source_domain records)
+        self.domain_ids: dict[str, str] = {}
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, Namespace(ns))
 
@@ -75,9 +88,37 @@ class GraphBuilder:
         else:
             self.graph.add((s, p, Literal(o)))
 
-    def add_date(self, s: URIRef, p: URIRef, value: str | None) -> None:
-        if value is not None:
-            self.graph.add((s, p, date_literal(value)))
+    def add_date(self, s: URIRef, p: URIRef, value: str | None, *, principal: bool = False) -> None:
+        """The written date, plus the interval it denotes (on the subject too when it is the principal date)."""
+        if value is None:
+            return
+        self.graph.add((s, p, date_literal(value)))
+        iv = interval(value)
+        node = URIRef(f"{s}/date/{_key(p)}")
+        self.add(s, CN.hasDate, node)
+        self.add(node, RDF.type, CN.DateInterval)
+        self.add(node, CN.dateProperty, p)
+        self.add(node, CN.datePrecision, ID[f"date-precision/{iv.precision}"])
+        for subject in (node, s) if principal else (node,):
+            self.add(subject, CN.earliestDay, Literal(iv.earliest.isoformat(), datatype=XSD.date))
+            self.add(subject, CN.latestDay, Literal(iv.latest.isoformat(), datatype=XSD.date))
+
+    def coverage(self, subject: URIRef, items: Iterable[CoverageItem]) -> None:
+        """Coverage statements: whether each list of the record is complete, as of when, by which source."""
+        for item in items:
+            self.coverage_node(subject, item.list_, complete=item.complete, as_of=item.as_of, note=item.note,
+                               sources=item.sources)
+
+    def coverage_node(self, subject: URIRef, name: str, *, complete: bool, as_of: str | None = None,
+                      note: str | None = None, sources: Iterable[SourceItem] = ()) -> None:
+        node = URIRef(f"{subject}/coverage/{name}")
+        self.add(subject, CN.hasCoverage, node)
+        self.add(node, RDF.type, CN.CoverageStatement)
+        self.add(node, CN.coversList, name)
+        self.add(node, CN.complete, complete)
+        self.add_date(node, CN.asOf, as_of)
+        self.add(node, CN.note, note)
+        self.sources(node, sources)
 
     def sources(self, subject: URIRef, items: Iterable[SourceItem], *, prefix: str = "source") -> None:
         for n, item in enumerate(items, start=1):
@@ -87,6 +128,12 @@ class GraphBuilder:
             self.add(node, CN.unSymbol, item.un_symbol)
             if item.url:
                 self.add(node, SCHEMA.url, Literal(item.url, datatype=XSD.anyURI))
+                hit = listed(domain_of(item.url), self.domains)
+                if hit is not None:
+                    self.add(node, CN.fromDomain, self.iri(self.domain_ids[hit]))
+            tier = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.domains)
+            if tier is not None:
+                self.add(node, CN.sourceTier, ID[f"source-tier/{tier}"])
             if item.ref:
                 self.add(node, CN.citesReference, self.iri(item.ref))
             self.add(node, DCTERMS.title, item.title)
@@ -143,8 +190,9 @@ class GraphBuilder:
         self.add(s, CN.kind, rec.kind)
         self.add(s, SKOS.prefLabel, Literal(rec.name, lang="en"))
         self.add(s, CN.shortName, rec.short_name)
-        self.add_date(s, CN.founded, rec.founded)
+        self.add_date(s, CN.founded, rec.founded, principal=True)
         self.add_date(s, DCTERMS.valid, rec.dissolved)
+        self.coverage(s, rec.coverage)
         for m in rec.members:
             node = URIRef(f"{s}/membership/{m.member}-{m.role}")
             self.add(s, CN.hasMembership, node)
@@ -154,7 +202,7 @@ class GraphBuilder:
             if m.role == "member":
                 self.add(self.iri(m.member), CN.memberOf, s)
             self.add(node, CN.role, m.role)
-            self.add_date(node, CN.memberFrom, m.from_)
+            self.add_date(node, CN.memberFrom, m.from_, principal=True)
             self.add_date(node, CN.memberUntil, m.to)
             self.add(node, CN.note, m.note)
             self.sources(node, m.sources)
@@ -171,10 +219,11 @@ class GraphBuilder:
             self.add(s, CN.framework, self.iri(rec.organisation))
         if rec.adopted_by:
             self.add(s, PROV.wasGeneratedBy, self.iri(rec.adopted_by))
-        self.add_date(s, CN.adoptedOn, rec.adopted)
+        self.add_date(s, CN.adoptedOn, rec.adopted, principal=rec.signed is None)
         if rec.signed:
-            self.add_date(s, CN.signedOn, rec.signed.date)
+            self.add_date(s, CN.signedOn, rec.signed.date, principal=True)
             self.add(s, CN.signedAt, rec.signed.place)
+        self.coverage(s, rec.coverage)
         self.add_date(s, CN.entryIntoForce, rec.entry_into_force)
         self.add(s, CN.unSymbol, rec.un_symbol)
         if rec.text_url:
@@ -184,9 +233,11 @@ class GraphBuilder:
             self.add(s, CN.hasParticipation, node)
             self.add(node, RDF.type, CN.Participation)
             self.add(node, CN.participant, self.iri(part.party))
-            self.add_date(node, CN.signedOn, part.signed)
-            self.add_date(node, CN.ratifiedOn, part.ratified)
-            self.add_date(node, CN.accededOn, part.acceded)
+            # the participation's principal date is its first lifecycle step
+            steps = [(CN.signedOn, part.signed), (CN.ratifiedOn, part.ratified), (CN.accededOn, part.acceded)]
+            first = next((p for p, d in steps if d), None)
+            for prop, value in steps:
+                self.add_date(node, prop, value, principal=prop == first)
             self.add_date(node, CN.entryIntoForce, part.entry_into_force)
             self.add_date(node, CN.withdrewOn, part.withdrawn)
             self.add(node, CN.note, part.note)
@@ -201,7 +252,7 @@ class GraphBuilder:
         self.add(s, DCTERMS.title, rec.name)
         for r in rec.mandated_by:
             self.add(s, CN.mandatedBy, self.iri(r))
-        self.add_date(s, CN.startDate, rec.start)
+        self.add_date(s, CN.startDate, rec.start, principal=True)
         self.add_date(s, CN.endDate, rec.end)
         if rec.chair:
             self.add(s, CN.chairName, rec.chair.name)
@@ -218,7 +269,7 @@ class GraphBuilder:
         self.add(s, DCTERMS.title, rec.title)
         self.add(s, CN.sessionNumber, rec.session)
         self.add(s, CN.committee, rec.committee)
-        self.add_date(s, CN.adoptedOn, rec.adopted)
+        self.add_date(s, CN.adoptedOn, rec.adopted, principal=True)
         self.add(s, CN.draftSymbol, rec.draft)
         for sp in rec.sponsors:
             self.add(s, CN.sponsor, self.iri(sp))
@@ -229,7 +280,7 @@ class GraphBuilder:
             self.add(s, CN.hasTally, node)
             self.add(node, RDF.type, CN.Tally)
             self.add(node, CN.stage, ID[f"stage/{t.stage}"])
-            self.add_date(node, CN.date, t.date)
+            self.add_date(node, CN.date, t.date, principal=True)
             self.add(node, CN.withoutVote, t.without_vote)
             if not t.without_vote:
                 self.add(node, CN.yesCount, t.yes)
@@ -242,7 +293,8 @@ class GraphBuilder:
         s = self.common(rec, CN.VoteRecord, f"Votes on {rec.resolution} ({rec.stage})")
         self.add(s, CN.onResolution, self.iri(rec.resolution))
         self.add(s, CN.stage, ID[f"stage/{rec.stage}"])
-        self.add_date(s, CN.date, rec.date)
+        self.add_date(s, CN.date, rec.date, principal=True)
+        self.coverage_node(s, "votes", complete=rec.complete)
         for choice in ("yes", "no", "abstain", "absent"):
             for state in getattr(rec, choice):
                 node = URIRef(f"{s}/{state}")
@@ -256,10 +308,18 @@ class GraphBuilder:
         self.add(s, CN.actor, self.iri(rec.actor))
         self.add(s, CN.issue, ID[f"issue/{rec.issue}"])
         self.add(s, CN.stance, ID[f"stance/{rec.stance}"])
-        self.add_date(s, CN.date, rec.date)
+        self.add_date(s, CN.date, rec.date, principal=True)
         self.add(s, CN.forum, self.iri(rec.forum))
         self.add(s, CN.sessionLabel, rec.session)
         self.add(s, CN.quote, rec.quote)
+        self.add(s, CN.quoteKind, ID[f"quote-kind/{rec.quote_kind}"])
+        self.add(s, CN.basis, ID[f"evidence-basis/{rec.basis}"])
+        if rec.basis_ref:
+            self.add(s, CN.basedOnText, self.iri(rec.basis_ref))
+        self.add(s, CN.basedOnTitle, rec.basis_title)
+        if rec.delivered_by:
+            self.add(s, CN.deliveredBy, self.iri(rec.delivered_by))
+        self.add(s, CN.codingNote, rec.coding_note)
         self.add(s, CN.coder, rec.coder)
         self.add(s, CN.confidence, rec.confidence)
 
@@ -267,7 +327,7 @@ class GraphBuilder:
         s = self.common(rec, CN.Event, rec.title)
         self.add(s, DCTERMS.title, rec.title)
         self.add(s, CN.kind, rec.kind)
-        self.add_date(s, CN.date, rec.date)
+        self.add_date(s, CN.date, rec.date, principal=True)
         self.add_date(s, CN.endDate, rec.end_date)
         for target in rec.involves:
             self.add(s, CN.involves, self.iri(target))
@@ -280,8 +340,25 @@ class GraphBuilder:
         for src in rec.sources:
             if src.ref:
                 self.add(s, CN.publishedIn, self.iri(src.ref))
+        self.add(s, CN.notCheckable, rec.not_checkable)
+        for i, claim in enumerate(rec.claims):
+            node = URIRef(f"{s}/claim/{i}")
+            self.add(s, CN.hasClaim, node)
+            self.add(node, RDF.type, CN.PublishedClaim)
+            self.add(node, CN.rowIndex, i)
+            self.add(node, CN.rowLabel, claim.row)
+            self.add(node, CN.claimText, claim.text)
+            self.add(node, CN.checkedBy, claim.query)
+            self.add(node, CN.claimMatch, claim.match)
+            self.add(node, CN.notCheckable, claim.not_checkable)
+            self.add(node, CN.expectedValue, claim.expected)
+            self.add(node, CN.expectedDifference, claim.reason)
+            for name, given in sorted(claim.params.items()):
+                for v in [given] if isinstance(given, str) else given:
+                    self.add(node, CN.claimParameter, f"{name}={v}")
         stance_of = self.codebook.stance_labels
         expected = {(d.row, d.column): d.reason for d in rec.expected_differences}
+        expected_value = {(d.row, d.column): d.expected for d in rec.expected_differences}
         for r, row in enumerate(rec.rows):
             row_label = str(row[0])
             for c, value in enumerate(row):
@@ -298,8 +375,17 @@ class GraphBuilder:
                 if rec.columns[c] in rec.column_keys:
                     self.add(node, CN.columnKey, self.iri(rec.column_keys[rec.columns[c]]))
                 self.add(node, CN.expectedDifference, expected.get((row_label, rec.columns[c])))
+                ev = expected_value.get((row_label, rec.columns[c]))
+                self.add(node, CN.expectedValue, None if ev is None else str(ev))
                 if c > 0 and isinstance(value, str) and value in stance_of:
                     self.add(node, CN.cellStance, ID[f"stance/{stance_of[value]}"])
+
+
+    def source_domain(self, rec: SourceDomain) -> None:
+        s = self.common(rec, CN.SourceDomain, rec.domain)
+        self.add(s, CN.domainName, rec.domain)
+        self.add(s, CN.sourceTier, ID[f"source-tier/{rec.tier}"])
+        self.add(s, CN.tierReason, rec.reason)
 
 
 def build_graph(
@@ -307,7 +393,9 @@ def build_graph(
 ) -> Graph:
     """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
     cb = load_codebook(codebook)
-    builder = GraphBuilder(id_types(checked, cb), cb)
+    domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
+    builder = GraphBuilder(id_types(checked, cb), cb, {d.domain: d.tier for d in domains})
+    builder.domain_ids = {d.domain: d.id for d in domains}
     for item in sorted(checked, key=lambda c: c.record.id):
         getattr(builder, item.record.type)(item.record)
     if with_terms:

@@ -231,7 +231,8 @@ def release(*, version: str, out: Path, date: str | None = None, previous: Path 
             if query.is_violation:
                 continue
             table = run(query, store)
-            cite = citation(query, version=version)  # the hash of the text run, as `cnkg query` prints it
+            # the one citation, as `cnkg query` prints it: the text run, and the hash of this bundle's N-Triples
+            cite = citation(query, version=version, graph=tmp / "build" / "cybernorms.nt")
             files[f"tables/{qname}.csv"] = render(table, fmt="csv", cite=cite).encode("utf-8")
             tables.append(qname)
         files["void.ttl"] = _void(version, date, graph, name, ["cybernorms.ttl", "cybernorms.nt", "cybernorms.jsonld"])

@@ -82,9 +82,7 @@ def render(table: Table, *, fmt: str, cite: Citation | None = None) -> str:
         if cite:
             payload["citation"] = {
                 "text": note,
-                "version": cite.version,
-                "query": cite.query,
-                "query_sha256": cite.query_sha256,
+                **cite.as_dict(),
             }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":

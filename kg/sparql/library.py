@@ -22,6 +22,7 @@ REQUIRED = ("summary", "description", "tags")
 PARAM_KINDS: dict[str, tuple[str, str | None]] = {
     "state": (r"^[A-Z]{2}$", "state"),
     "actor": (r"^([A-Z]{2}|[a-z0-9]+(-[a-z0-9]+)*)$", None),
+    "record": (r"^([A-Z]{2}|[a-z0-9]+(-[a-z0-9]+)*)$", None),
     "issue": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "issue"),
     "resolution": (r"^a-res-[0-9]+-[0-9]+[a-z]?$", "resolution"),
     "organisation": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "organisation"),

@@ -6,30 +6,15 @@ included), so an exported table can be traced and re-run; `kg.sparql.formats` re
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import QueryError
 from kg.paths import GRAPH
 from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table
+from kg.sparql.citation import Citation, cite, data_hash
 from kg.sparql.library import LibraryQuery, bind
-from kg.vocab import BASE
 
-
-@dataclass(frozen=True)
-class Citation:
-    """What a reader needs to trace a result: dataset version, query and its hash."""
-
-    version: str
-    query: str
-    query_sha256: str
-
-    def line(self) -> str:
-        return (
-            f"Cyber Norms Knowledge Graph, version {self.version}; query {self.query} "
-            f"(sha256 {self.query_sha256[:12]}); {BASE}"
-        )
+__all__ = ["Citation", "backend_for", "citation", "parse_params", "run"]
 
 
 def backend_for(*, endpoint: str | None = None, graph: Path = GRAPH, isolate: bool = True) -> Backend:
@@ -67,7 +52,21 @@ def run(
     return backend.select(bind(query, params or {}), timeout_s=timeout_s, row_cap=row_cap)
 
 
-def citation(query: LibraryQuery, *, version: str, params: dict[str, list[str]] | None = None) -> Citation:
-    """Citation of a query result: the hash covers the exact query text sent (parameters included)."""
-    text = bind(query, params or {})
-    return Citation(version, query.name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+def citation(
+    query: LibraryQuery,
+    *,
+    version: str,
+    params: dict[str, list[str]] | None = None,
+    graph: Path | None = GRAPH,
+    permalink: str = "",
+) -> Citation:
+    """Citation of a query result: the hash covers the exact query text sent (parameters bound), the data hash the
+    built graph the embedded store read (`graph` None: not known, e.g. a remote endpoint)."""
+    return cite(
+        version=version,
+        query=query.name,
+        text_run=bind(query, params or {}),
+        params=params,
+        data_sha256=data_hash(graph) if graph is not None else "",
+        permalink=permalink,
+    )
