@@ -1,3 +1,3 @@
 """Cyber Norms Knowledge Graph: curated YAML records -> validated records -> RDF -> SPARQL."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

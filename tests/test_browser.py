@@ -203,7 +203,7 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             if page != "overview":
                 go(driver, page)
             wait_for_text(driver, expected)
-            wait_for_text(driver, "dataset version 0.1.0")
+            wait_for_text(driver, "dataset version 0.2.0")
             assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"exception on {page}"
             if page == "map":
                 # countries drawn: the world geometry came from app/static, not a CDN
@@ -225,7 +225,7 @@ def test_selecting_a_matrix_cell_shows_its_evidence(driver: Any, app_url: str) -
 
     driver.get(f"{app_url}/compare")
     settle(driver)
-    wait_for_text(driver, "Russian Federation on Cyber sovereignty")
+    wait_for_text(driver, "Russian Federation on Information sovereignty")
     grid = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')[0]
     box = grid.rect
     # the cell in the second row (Multistakeholder governance), third column (US/EU); offsets from the centre

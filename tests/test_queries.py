@@ -80,7 +80,14 @@ def test_query_matches_golden(name: str, store: EmbeddedStore) -> None:
     assert normalise(table.rows) == normalise(golden["rows"])
 
 
-@pytest.mark.parametrize("name", sorted(n for n in QUERIES if not QUERIES[n].is_violation))
+# rdflib's engine needs minutes for the nested aggregates of these (the embedded store: under a second); their
+# parity with another engine is checked against the real server in tests/test_serve.py.
+RDFLIB_TOO_SLOW = frozenset({"table4-derived", "table4-evidence"})
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in QUERIES if not QUERIES[n].is_violation and n not in RDFLIB_TOO_SLOW)
+)
 def test_embedded_and_rdflib_agree(name: str, store: EmbeddedStore, graph: Graph) -> None:
     query = QUERIES[name]
     a = run(query, store)
@@ -89,13 +96,15 @@ def test_embedded_and_rdflib_agree(name: str, store: EmbeddedStore, graph: Graph
     assert sorted(map(str, normalise(a.rows))) == sorted(map(str, normalise(b.rows)))
 
 
-def test_table4_reproduced_exactly(store: EmbeddedStore) -> None:
-    table = run(QUERIES["table4-positions"], store)
-    agrees = table.columns.index("agrees")
-    assert len(table.rows) == 15 and all(row[agrees] is True for row in table.rows)
-    matrix = pivot(table, row="rowLabel", column="columnLabel", value="reproduced")
+def test_table4_is_derived_not_transcribed(store: EmbeddedStore) -> None:
+    assert QUERIES["table4-derived"].reproduces == "haq-2025-table-4"
+    assert QUERIES["table4-positions"].reproduces is None, "the transcription check is not a reproduction"
+    table = run(QUERIES["table4-derived"], store)
+    assert len(table.rows) == 15
+    matrix = pivot(table, row="rowLabel", column="columnLabel", value="verdict")
     assert matrix.columns == ["rowLabel", "Russia", "US/EU", "China"]
-    assert matrix.rows[0] == ["Cyber Sovereignty", "Strongly Supports", "Opposes", "Supports"]
+    verdicts = {v for row in matrix.rows for v in row[1:]}
+    assert verdicts <= {"agrees", "differs", "no-evidence"} and len(verdicts) > 1
 
 
 def test_parameter_binding_changes_results(store: EmbeddedStore) -> None:
@@ -156,3 +165,13 @@ def test_library_query_object_is_frozen() -> None:
     q: LibraryQuery = QUERIES["timeline"]
     with pytest.raises(AttributeError):
         q.name = "other"  # type: ignore[misc]
+
+
+def test_generated_table4_queries_are_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_table4", ROOT / "tools" / "gen_table4.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.main(["--check"]) == 0, "run python3 tools/gen_table4.py"

@@ -135,3 +135,32 @@ def test_diff_reports_exactly_the_known_changes(tmp_path: Path) -> None:
     text = changelog(d, old="a", new="b")
     assert "### Added (1)" in text and "- event (1): ev-2016" in text
     assert not diff(old, old).added and diff(old, old).empty
+
+
+def _cited(line: str) -> tuple[str, str]:
+    """(query sha256 prefix, data sha256 prefix) from a citation line."""
+    import re
+
+    query = re.search(r"query \S+ \(sha256 ([0-9a-f]{12})\)", line)
+    data = re.search(r"data sha256 ([0-9a-f]{12})", line)
+    assert query and data, line
+    return query.group(1), data.group(1)
+
+
+def test_one_citation_for_a_query_in_cli_explorer_and_release(bundle: Path, graph_file: Path) -> None:
+    from kg.explore import results
+    from kg.sparql.library import resolve
+    from kg.sparql.query import backend_for, run
+
+    released = (bundle / "tables" / "actors.csv").read_text(encoding="utf-8").splitlines()[0]
+    cli = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", "query", "actors", "-f", "csv",
+         "--graph", str(graph_file)],
+        cwd=ROOT, check=True, capture_output=True, text=True, timeout=300,
+    ).stdout.splitlines()[0]
+    table = run(resolve("actors"), backend_for(graph=graph_file, isolate=False))
+    explorer = results.export(table, "csv", name="actors").decode("utf-8").splitlines()[0]
+    assert _cited(released) == _cited(cli) == _cited(explorer)
+    # a different parameter binding is a different query text, so a different hash
+    other = results.export(table, "csv", name="state-voting-record", params={"state": ["US"]}).decode("utf-8")
+    assert _cited(other.splitlines()[0])[0] != _cited(cli)[0]

@@ -62,41 +62,6 @@ def paint(frame: pd.DataFrame) -> pd.DataFrame:
     return styles
 
 
-st.markdown("#### Table 4 of Haq (2025): printed beside derived")
-st.caption(
-    "The printed cells are the article's claims. Each derived cell comes from independent positions only "
-    "(own statements, joint texts, bloc statements; never the article or other secondary characterisations), "
-    "by the codebook rule table4-derived: the strongest basis available, the lower median of the stances, "
-    "US/EU = the United States, the EU and EU member states on the position's date."
-)
-derived = ui.run("table4-derived")
-ui.table(
-    results.table_of(
-        results.records(derived),
-        ["rowLabel", "columnLabel", "published", "derived", "verdict", "n", "basis", "spread"],
-    ),
-    key="table4-derived",
-    query="table4-derived",
-    params={},
-    drop_empty=False,
-)
-t4_evidence = results.records(ui.run("table4-evidence"))
-t4_cells = sorted({(str(r["rowLabel"]), str(r["columnLabel"])) for r in results.records(derived)})
-t4_pick = st.selectbox(
-    "Open the evidence of a derived cell", t4_cells, format_func=lambda c: f"{c[0]} / {c[1]}", key="t4-cell"
-)
-behind = [r for r in t4_evidence if (str(r["rowLabel"]), str(r["columnLabel"])) == t4_pick]
-if behind:
-    ui.table(
-        results.table_of(behind, ["positionId", "actorId", "date", "stance", "basis", "counts", "quote"]),
-        key=f"t4-evidence-{t4_pick[0]}-{t4_pick[1]}",
-        query="table4-evidence",
-        params={},
-        caption="positions behind the cell; counts = of the strongest basis, so used in the median",
-    )
-else:
-    st.caption("No independent evidence in the graph for this cell.")
-
 st.markdown("#### Positions matrix")
 event = st.dataframe(
     df.style.apply(paint, axis=None),
@@ -185,6 +150,42 @@ else:
         params={"actor": [ev_actor], "issue": [ev_issue]},
         note="the positions behind this cell",
     )
+
+st.divider()
+st.markdown("#### Table 4 of Haq (2025): printed beside derived")
+st.caption(
+    "The printed cells are the article's claims. Each derived cell comes from independent positions only "
+    "(own statements, joint texts, bloc statements; never the article or other secondary characterisations), "
+    "by the codebook rule table4-derived: the strongest basis available, the lower median of the stances, "
+    "US/EU = the United States, the EU and EU member states on the position's date."
+)
+derived = ui.run("table4-derived")
+ui.table(
+    results.table_of(
+        results.records(derived),
+        ["rowLabel", "columnLabel", "published", "derived", "verdict", "n", "basis", "spread"],
+    ),
+    key="table4-derived",
+    query="table4-derived",
+    params={},
+    drop_empty=False,
+)
+t4_evidence = results.records(ui.run("table4-evidence"))
+t4_cells = sorted({(str(r["rowLabel"]), str(r["columnLabel"])) for r in results.records(derived)})
+t4_pick = st.selectbox(
+    "Open the evidence of a derived cell", t4_cells, format_func=lambda c: f"{c[0]} / {c[1]}", key="t4-cell"
+)
+behind = [r for r in t4_evidence if (str(r["rowLabel"]), str(r["columnLabel"])) == t4_pick]
+if behind:
+    ui.table(
+        results.table_of(behind, ["positionId", "actorId", "date", "stance", "basis", "counts", "quote"]),
+        key=f"t4-evidence-{t4_pick[0]}-{t4_pick[1]}",
+        query="table4-evidence",
+        params={},
+        caption="positions behind the cell; counts = of the strongest basis, so used in the median",
+    )
+else:
+    st.caption("No independent evidence in the graph for this cell.")
 
 st.divider()
 st.markdown("#### Votes on rival resolutions")

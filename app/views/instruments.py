@@ -39,7 +39,7 @@ found = facets.filter_rows(
     bool_rows,
     {"kind": kinds, "status": statuses, "organisation": orgs, "binding": binding, "parties": parties},
     multi=("parties",),
-    year_range=span,
+    year_range=None if span == (years[0], years[-1]) else span,  # undated instruments stay until a range is set
 )
 st.markdown(f"**{len(found)}** of {len(rows)} instruments")
 columns = ["instrument", "title", "kind", "binding", "date", "place", "organisation", "parties", "status"]

@@ -29,7 +29,7 @@ if mode == "stance on an issue":
     issue = c1.selectbox(
         "Issue",
         issue_ids,
-        index=ui.preferred(issue_ids, "cyber-sovereignty"),
+        index=ui.preferred(issue_ids, "information-sovereignty"),
         format_func=lambda i: issue_label[i],
         key="map-issue",
     )
