@@ -191,7 +191,8 @@ def test_timeline(backend: Any) -> None:
 def test_map_stance_and_vote() -> None:
     at = app("map")
     check_page(at)
-    assert "states with a coded position on *Information sovereignty (state control of the national information space)*" in texts(at)
+    issue = "Information sovereignty (state control of the national information space)"
+    assert f"states with a coded position on *{issue}*" in texts(at)
     assert at.get("plotly_chart")
     assert {"RUS", "CHN"} <= cells(at)
     at.radio(key="map-mode").set_value("vote on a resolution").run()

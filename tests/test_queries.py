@@ -175,3 +175,17 @@ def test_generated_table4_queries_are_current() -> None:
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     assert gen.main(["--check"]) == 0, "run python3 tools/gen_table4.py"
+
+
+def test_joined_lists_and_booleans_do_not_depend_on_the_engine() -> None:
+    from kg.sparql.backends import plain
+    from kg.sparql.query import joined_columns, sort_lists
+
+    cols = joined_columns(QUERIES["instruments"].text)
+    assert cols == {"parties": ", "}
+    a = sort_lists(Table(["parties"], [["RU, CN, BY"]]), cols)
+    b = sort_lists(Table(["parties"], [["BY, RU, CN"]]), cols)
+    assert a.rows == b.rows == [["BY, CN, RU"]]
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    assert plain("1", boolean) is True and plain("true", boolean) is True
+    assert plain("0", boolean) is False and plain("false", boolean) is False

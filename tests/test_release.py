@@ -98,7 +98,8 @@ def test_metadata_parses_and_counts_match_the_graph(bundle: Path) -> None:
 
 def test_query_csv_names_the_version(bundle: Path) -> None:
     first = (bundle / "tables" / "timeline.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("# Cyber Norms Knowledge Graph, version 9.9.9; query timeline (sha256 ")
+    assert first.startswith("# Cyber Norms Knowledge Graph, version 9.9.9 (data sha256 ")
+    assert "; query timeline (sha256 " in first
 
 
 def test_release_never_overwrites(bundle: Path) -> None:

@@ -172,7 +172,7 @@ def positions_matrix(
 
 
 EVIDENCE_COLUMNS = (
-    "date", "stanceLabel", "basis", "forum", "quote", "quoteKind", "sources", "coder", "confidence", "position"
+    "date", "stanceLabel", "basisId", "forum", "quote", "quoteKind", "sources", "coder", "confidence", "position"
 )
 
 

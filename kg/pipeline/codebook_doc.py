@@ -43,6 +43,16 @@ def render_codebook(path: Path = CODEBOOK) -> str:
             f"| `{_text(g, concept, SKOS.notation)}` | {_text(g, concept, SKOS.prefLabel)} | "
             f"{_text(g, concept, SKOS.definition)} | {scale_label} |"
         )
+    lines += ["", "### Scope of each issue", ""]
+    for concept in sorted(g.objects(issues, SKOS.hasTopConcept), key=str):
+        assert isinstance(concept, URIRef)
+        lines.append(f"- `{_text(g, concept, SKOS.notation)}`:")
+        for note in sorted(str(n) for n in g.objects(concept, SKOS.scopeNote)):
+            lines.append(f"  - {note}")
+        for note in sorted(str(n) for n in g.objects(concept, SKOS.example)):
+            lines.append(f"  - Example: {note}")
+        for note in sorted(str(n) for n in g.objects(concept, SKOS.changeNote)):
+            lines.append(f"  - Change: {note}")
     for scheme_id in ("stance-scale", "practice-scale"):
         scheme = URIRef(SCHEME + scheme_id)
         lines += [
@@ -75,4 +85,22 @@ def render_codebook(path: Path = CODEBOOK) -> str:
             f"- `{_text(g, concept, SKOS.notation)}`: {_text(g, concept, SKOS.prefLabel)}. "
             f"{_text(g, concept, SKOS.definition)}"
         )
+    for scheme_id in ("evidence-basis", "quote-kinds", "source-tiers", "date-precisions"):
+        scheme = URIRef(SCHEME + scheme_id)
+        lines += ["", f"## {_text(g, scheme, SKOS.prefLabel)}", "", _text(g, scheme, SKOS.definition), ""]
+        concepts = g.objects(scheme, SKOS.hasTopConcept)
+        ordered = sorted(concepts, key=lambda c: (str(g.value(c, CN.ordinal) or ""), str(c)))
+        for concept in ordered:
+            assert isinstance(concept, URIRef)
+            lines.append(
+                f"- `{_text(g, concept, SKOS.notation)}`: {_text(g, concept, SKOS.prefLabel)}. "
+                f"{_text(g, concept, SKOS.definition)}"
+            )
+    rules = URIRef(SCHEME + "derivation-rules")
+    lines += ["", "## Derivation rules", "", _text(g, rules, SKOS.definition)]
+    for rule in sorted(g.objects(rules, SKOS.hasTopConcept), key=str):
+        assert isinstance(rule, URIRef)
+        lines += ["", f"### `{_text(g, rule, SKOS.notation)}`: {_text(g, rule, SKOS.prefLabel)}", "",
+                  _text(g, rule, SKOS.definition), ""]
+        lines += [f"- {note}" for note in sorted(str(n) for n in g.objects(rule, SKOS.scopeNote))]
     return "\n".join(lines) + "\n"

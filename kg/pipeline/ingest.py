@@ -167,6 +167,7 @@ def vote_record(parsed: ParsedVotes, *, resolution: str, raw: Path) -> dict[str,
     missing = [c for c in ("yes", "no", "abstain") if c not in parsed.lists]
     if missing:
         notes.append("Partial: the source does not list the states voting " + ", ".join(missing) + ".")
+    record["complete"] = not missing  # the source lists every choice: the coverage statement of the roll call
     if notes:
         record["note"] = " ".join(notes)
     record["raw"] = display_path(raw)

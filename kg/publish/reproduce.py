@@ -123,13 +123,15 @@ def _claims(backend: Backend, report: TableReport, result: Table) -> None:
         if match not in MATCHES:
             raise QueryError(f"{report.table}: claim {text!r} has no valid match rule ({match!r})")
         j = judge(dated, period=row, match=MATCHES[match])
-        value = _text(r[idx["expectedValue"]]) or None
-        reason = _text(r[idx["expectedDifference"]]) or None
+        expected_value = _text(r[idx["expectedValue"]]) or None
+        expected_reason = _text(r[idx["expectedDifference"]]) or None
         status = _status(
-            agrees=j.verdict == "agrees", reproduced=j.verdict, expected_value=value,
+            agrees=j.verdict == "agrees", reproduced=j.verdict, expected_value=expected_value,
             no_evidence=j.verdict == "no-record",
         )
-        report.cells.append(CellResult(row, text, text, j.verdict, status, value, reason, evidence=j.evidence))
+        report.cells.append(
+            CellResult(row, text, text, j.verdict, status, expected_value, expected_reason, evidence=j.evidence)
+        )
 
 
 def reproduce(backend: Backend) -> list[TableReport]:

@@ -24,6 +24,7 @@ PARAM_KINDS: dict[str, tuple[str, str | None]] = {
     "actor": (r"^([A-Z]{2}|[a-z0-9]+(-[a-z0-9]+)*)$", None),
     "record": (r"^([A-Z]{2}|[a-z0-9]+(-[a-z0-9]+)*)$", None),
     "issue": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "issue"),
+    "basis": (r"^(own-statement|joint-text|bloc-statement|secondary)$", "evidence-basis"),
     "resolution": (r"^a-res-[0-9]+-[0-9]+[a-z]?$", "resolution"),
     "organisation": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "organisation"),
     "process": (r"^[a-z0-9]+(-[a-z0-9]+)*$", "process"),

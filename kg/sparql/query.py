@@ -6,6 +6,7 @@ included), so an exported table can be traced and re-run; `kg.sparql.formats` re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kg.errors import QueryError
@@ -40,6 +41,31 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
     return out
 
 
+_LIST = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)\s*\)', re.I)
+
+
+def joined_columns(text: str) -> dict[str, str]:
+    """Columns made by GROUP_CONCAT, with their separators: engines join in any order, so these are sorted.
+
+    >>> joined_columns('SELECT (GROUP_CONCAT(DISTINCT ?p; separator=", ") AS ?parties) WHERE {}')
+    {'parties': ', '}
+    """
+    return {col: sep for sep, col in _LIST.findall(text)}
+
+
+def sort_lists(table: Table, columns: dict[str, str]) -> Table:
+    """The table with the items of each joined cell in sorted order, so results do not depend on the engine."""
+    idx = [(table.columns.index(c), sep) for c, sep in columns.items() if c in table.columns and sep]
+    if not idx:
+        return table
+    for row in table.rows:
+        for i, sep in idx:
+            cell = row[i]
+            if isinstance(cell, str) and sep in cell:
+                row[i] = sep.join(sorted(cell.split(sep)))
+    return table
+
+
 def run(
     query: LibraryQuery,
     backend: Backend,
@@ -48,8 +74,9 @@ def run(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     row_cap: int = DEFAULT_ROW_CAP,
 ) -> Table:
-    """Bind parameters and run the query."""
-    return backend.select(bind(query, params or {}), timeout_s=timeout_s, row_cap=row_cap)
+    """Bind parameters and run the query; lists joined in one cell come out sorted whatever the engine."""
+    table = backend.select(bind(query, params or {}), timeout_s=timeout_s, row_cap=row_cap)
+    return sort_lists(table, joined_columns(query.text))
 
 
 def citation(
