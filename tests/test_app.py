@@ -315,3 +315,11 @@ def test_pages_live_outside_a_pages_directory() -> None:
     a first visit straight to /map would miss the sidebar settings; the pages live in app/views/."""
     assert not (ROOT / "app" / "pages").exists()
     assert (ROOT / "app" / "views" / "compare.py").exists()
+
+
+def test_compare_filters_by_evidence_basis() -> None:
+    at = app("compare")
+    at.multiselect(key="cmp-basis").set_value(["own-statement"]).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "basis **own-statement**" in shown and "basis **secondary**" not in shown

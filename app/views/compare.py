@@ -41,11 +41,14 @@ with st.container(border=True):
     rule = c3.radio(
         "Each cell shows", list(stances.CELL_RULES), format_func=lambda r: stances.CELL_RULES[r], key="cmp-rule"
     )
+    bases = c3.multiselect(
+        "Evidence basis (empty: all)", list(stances.BASES), format_func=lambda b: stances.BASES[b], key="cmp-basis"
+    )
 if not actors or not issues:
     st.info("Choose at least one actor and one issue.")
     st.stop()
 
-params = {"actor": actors, "issue": issues}
+params = {"actor": actors, "issue": issues, **({"basis": bases} if bases else {})}
 result = ui.run("compare-positions", params)
 cells = stances.position_cells(results.records(result), rule=rule)
 matrix = stances.positions_matrix(cells, actors, issues, actor_labels=names)
@@ -130,7 +133,8 @@ else:
             st.markdown(
                 f"<span style='background:{stances.colour(score)};color:{stances.text_colour(score)};"
                 f"padding:2px 8px;border-radius:3px'>{pos.get('stanceLabel')}</span> &nbsp; "
-                f"**{pos.get('date')}** · forum `{pos.get('forum')}` · coded by {pos.get('coder')} "
+                f"**{pos.get('date')}** · basis **{pos.get('basisId')}** ({pos.get('quoteKind')} quote) · "
+                f"forum `{pos.get('forum')}` · coded by {pos.get('coder')} "
                 f"(confidence {pos.get('confidence')}) · `{pos.get('position')}`",
                 unsafe_allow_html=True,
             )

@@ -27,6 +27,12 @@ CELL_RULES: dict[str, str] = {
     "earliest": "the earliest statement (secondary characterisations only where no statement exists)",
     "confident": "the most confident position (ties: the latest)",
 }
+BASES: dict[str, str] = {
+    "own-statement": "own statement",
+    "joint-text": "joint text it signed",
+    "bloc-statement": "bloc statement on its behalf",
+    "secondary": "secondary characterisation",
+}
 VOTE_COLOURS: dict[str, str] = {"yes": "#1a9850", "no": "#d73027", "abstain": "#fdae61", "absent": "#bdbdbd"}
 # diverging palette (ColorBrewer RdBu): 0 = lowest ordinal of a scale, 1 = highest
 _STOPS = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac")
