@@ -191,7 +191,7 @@ def test_timeline(backend: Any) -> None:
 def test_map_stance_and_vote() -> None:
     at = app("map")
     check_page(at)
-    issue = "Information sovereignty (state control of the national information space)"
+    issue = "Information sovereignty"
     assert f"states with a coded position on *{issue}*" in texts(at)
     assert at.get("plotly_chart")
     assert {"RUS", "CHN"} <= cells(at)

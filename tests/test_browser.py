@@ -212,7 +212,8 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
                 )
                 settle(driver)
             if page in ("overview", "timeline", "network", "map"):
-                assert driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"), f"no chart on {page}"
+                # plotly draws after the page's text; give a loaded machine time before calling the chart missing
+                WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
         except Exception:
             shoot(driver, f"FAILED-{page}")
             raise
@@ -226,14 +227,21 @@ def test_selecting_a_matrix_cell_shows_its_evidence(driver: Any, app_url: str) -
     driver.get(f"{app_url}/compare")
     settle(driver)
     wait_for_text(driver, "Russian Federation on Information sovereignty")
-    grid = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')[0]
+    frame = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')[0]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", frame)
+    settle(driver)
+    grid = frame.find_element(By.TAG_NAME, "canvas")
     box = grid.rect
     # the cell in the second row (Multistakeholder governance), third column (US/EU); offsets from the centre
     x = int(box["width"] * 0.62 - box["width"] / 2)
     y = int(35 + 35 * 1.5 - box["height"] / 2)
     ActionChains(driver).move_to_element_with_offset(grid, x, y).click().perform()
     settle(driver)
-    wait_for_text(driver, "US/EU on Multistakeholder governance: the cell shows Strongly Supports")
+    try:
+        wait_for_text(driver, "US/EU on Multistakeholder governance: the cell shows Strongly Supports")
+    except Exception:
+        shoot(driver, "FAILED-compare-cell")
+        raise
     shoot(driver, "04b-compare-cell-evidence")
 
 
