@@ -108,7 +108,7 @@ HOSTILE = {
     ),
     "duplicate-key": ("id: ev-x\nid: ev-y\n", "duplicate key"),
     "non-string-key": ("? [a, b]\n: c\n", "mapping keys must be plain strings"),
-    "control-chars": ("id: \x00\n", "malformed YAML"),
+    "control-chars": ("id: \x00\n", "control character U+0000 in the file"),
 }
 
 

@@ -57,3 +57,39 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
 def test_several_documents_are_refused(tmp_path: Path) -> None:
     _, problems = _read(tmp_path, "id: a\n---\nid: b\n")
     assert problems[0].line == 3 and "more than one YAML document" in problems[0].message
+
+
+def test_loader_reads_only_regular_files_inside_the_tree(tmp_path: Path) -> None:
+    import os
+
+    from kg.pipeline.load import load_records
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ok.yaml").write_text("id: ev-ok\ntype: event\n", encoding="utf-8")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("id: ev-out\ntype: event\n", encoding="utf-8")
+    (data / "link.yaml").symlink_to(outside)
+    (data / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(data / "pipe.yaml")
+    records, problems = load_records([data])
+    assert [r.data["id"] for r in records] == ["ev-ok"]
+    messages = sorted((Path(p.path).name, p.message) for p in problems)
+    assert messages == [
+        ("link.yaml", "symbolic link in the data folder"),
+        ("pipe.yaml", "not a regular file"),
+        ("zero.yaml", "symbolic link in the data folder"),
+    ]
+
+
+def test_control_characters_and_lone_surrogates_are_refused(tmp_path: Path) -> None:
+    from kg.pipeline.load import read_file
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: ev-x\ntype: event\ntitle: a\x07bell\n", encoding="utf-8")
+    _, problems = read_file(bad)
+    assert [(p.line, p.col, p.message) for p in problems] == [(3, 9, "control character U+0007 in the file")]
+    surrogate = tmp_path / "surrogate.yaml"
+    surrogate.write_bytes(b"id: ev-y\ntitle: \xed\xa0\x80\n")  # a lone surrogate is not valid UTF-8
+    _, problems = read_file(surrogate)
+    assert problems and problems[0].message == "file is not valid UTF-8"

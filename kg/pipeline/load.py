@@ -8,6 +8,7 @@ NO stays a string; dates stay strings so that validation can check them).
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,11 +134,18 @@ def _scalar(node: ScalarNode) -> Any:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     """Read one YAML file holding one record or a list of records."""
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.lstat().st_mode):
+            hint = "records are plain files: no links, devices or pipes"
+            return [], [Problem(shown, 0, 0, "not a regular file", hint)]
+        with path.open("rb") as fh:  # bounded read: a file that grows, or lies about its size, is cut off
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return [], [Problem(shown, 0, 0, f"cannot read file: {exc.strerror}", "check the path and permissions")]
     if len(raw) > MAX_FILE_BYTES:
@@ -147,6 +155,14 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return [], [Problem(shown, line, 0, "file is not valid UTF-8", "save the file as UTF-8")]
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text[: bad.start()].count("\n") + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return [], [
+            Problem(shown, line, col, f"control character U+{ord(bad.group()):04X} in the file",
+                    "remove it: only tabs, newlines and printable text belong in records")
+        ]
     try:
         nodes = list(yaml.compose_all(text, Loader=_NoAliasLoader))
     except yaml.MarkedYAMLError as exc:
@@ -189,14 +205,22 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """All `*.yaml` files under the given files or folders, sorted; `raw/` folders are skipped."""
+    """All `*.yaml` files under the given files or folders, sorted; `raw/` folders are skipped. Inside a folder
+    only regular files are read: a symbolic link (which git can carry in a contribution) is reported, not followed."""
     found: set[Path] = set()
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
             for file in path.rglob("*.yaml"):
-                if "raw" not in file.relative_to(path).parts[:-1]:
-                    found.add(file)
+                if "raw" in file.relative_to(path).parts[:-1]:
+                    continue
+                if file.is_symlink() or any(p.is_symlink() for p in file.relative_to(path).parents if str(p) != "."):
+                    problems.append(
+                        Problem(display_path(file), 0, 0, "symbolic link in the data folder",
+                                "replace the link by the file itself; links are not followed")
+                    )
+                    continue
+                found.add(file)
         elif path.is_file():
             found.add(path)
         else:
