@@ -93,3 +93,28 @@ def test_control_characters_and_lone_surrogates_are_refused(tmp_path: Path) -> N
     surrogate.write_bytes(b"id: ev-y\ntitle: \xed\xa0\x80\n")  # a lone surrogate is not valid UTF-8
     _, problems = read_file(surrogate)
     assert problems and problems[0].message == "file is not valid UTF-8"
+
+
+def test_deleting_a_list_of_a_complete_roll_call_fails_validation_at_its_line(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    from kg.paths import DATA
+    from kg.pipeline.load import load_records
+    from kg.pipeline.validate import validate
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    target = data / "votes" / "vote-a-res-73-27-plenary.yaml"
+    record = read_file(target)[0][0].data
+    assert record["complete"] is True and len(record["no"]) == 46
+    del record["no"]
+    target.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+    raws, problems = load_records([data])
+    _, problems = validate(raws)
+    found = [p for p in problems if "roll call" in p.message]
+    assert len(found) == 1 and found[0].path.endswith("vote-a-res-73-27-plenary.yaml")
+    line = target.read_text(encoding="utf-8").splitlines()[found[0].line - 1]
+    assert line.startswith("complete:"), "reported at the line that claims completeness"
+    assert "lists 0 'no' votes" in found[0].message and "counts 46" in found[0].message

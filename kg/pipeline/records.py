@@ -389,6 +389,7 @@ class UNProcess(Record):
 
 
 Stage = Literal["plenary", "first-committee", "third-committee"]
+UN_MEMBER_STATES = 193  # members of the General Assembly since 2011 (South Sudan); no recorded vote counts more
 
 
 class TallyItem(Strict):
@@ -410,6 +411,8 @@ class TallyItem(Strict):
             raise ValueError("a tally adopted without a vote has no counts")
         if not self.without_vote and any(c is None for c in counts):
             raise ValueError("a recorded vote needs yes, no and abstain counts (or without_vote: true)")
+        if sum(c or 0 for c in counts) > UN_MEMBER_STATES:
+            raise ValueError(f"a tally cannot count more than the {UN_MEMBER_STATES} UN member states")
         return self
 
 

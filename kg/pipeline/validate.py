@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from kg.errors import Problem
 from kg.pipeline.codebook import Codebook, load_codebook
 from kg.pipeline.load import Loc, RawRecord
-from kg.pipeline.records import MODELS, Position, Record
+from kg.pipeline.records import MODELS, Position, Record, Resolution, VoteRecord
 
 
 @dataclass(frozen=True)
@@ -189,4 +189,34 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
                 )
         if isinstance(item.record, Position):
             problems.extend(_position_problems(item, codebook, types))
+    problems.extend(_roll_call_problems(checked))
     return checked, problems
+
+
+def _roll_call_problems(checked: list[Checked]) -> list[Problem]:
+    """A complete roll call must list as many states per choice as the tally at its stage: reported at the line of
+    the list (or of `complete:`), before any build."""
+    tallies = {
+        (c.record.id, t.stage): t
+        for c in checked
+        if isinstance(c.record, Resolution)
+        for t in c.record.tallies
+    }
+    out: list[Problem] = []
+    for c in checked:
+        if not isinstance(c.record, VoteRecord) or not c.record.complete:
+            continue
+        tally = tallies.get((c.record.resolution, c.record.stage))
+        if tally is None or tally.without_vote:
+            continue
+        for choice in ("yes", "no", "abstain"):
+            listed, counted = len(getattr(c.record, choice)), getattr(tally, choice)
+            if counted is not None and listed != counted:
+                loc = (choice,) if listed else ("complete",)
+                out.append(c.raw.problem(
+                    loc,
+                    f"complete roll call lists {listed} '{choice}' votes; the {c.record.stage} tally of "
+                    f"{c.record.resolution} counts {counted}",
+                    "restore the missing states, fix the tally, or set complete: false",
+                ))
+    return out
