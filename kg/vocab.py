@@ -99,8 +99,6 @@ class CN(DefinedNamespace):
     citesReference: URIRef
     claimMatch: URIRef
     claimParameter: URIRef
-    claimPeriodEnd: URIRef
-    claimPeriodStart: URIRef
     claimText: URIRef
     coder: URIRef
     codingNote: URIRef

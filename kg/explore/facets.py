@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from kg.explore.results import Row
+from kg.pipeline.dates import interval
 from kg.sparql.backends import Value
 
 
@@ -52,28 +53,12 @@ def filter_rows(
 
 # ---------------------------------------------------------------------------------------------- dates
 def partial_date(text: Value) -> date | None:
-    """An ISO date of any precision written in the data ('2015', '2015-05', '2015-05-08') as a date
-    (missing month or day: the first); None if absent or unreadable."""
-    if text is None:
-        return None
-    parts = str(text).split("-")
+    """An ISO date of any precision written in the data ('2015', '2015-05', '2015-05-08') as its first day;
+    None if absent or unreadable."""
     try:
-        numbers = [int(p) for p in parts[:3]]
+        return None if text is None else interval(str(text)).earliest
     except ValueError:
         return None
-    while len(numbers) < 3:
-        numbers.append(1)
-    try:
-        return date(numbers[0], numbers[1], numbers[2])
-    except ValueError:
-        return None
-
-
-def sort_key_date(text: Value) -> str:
-    """A sort key for partial dates: a year sorts before the dated days of that year."""
-    return "" if text is None else str(text)
-
-
 
 
 def split_list(value: Value, sep: str = ", ") -> list[str]:

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.explore.facets import sort_key_date
 from kg.explore.results import Row, table_of
 from kg.pipeline.dates import chronological_key
 from kg.sparql.backends import Table, Value
@@ -117,7 +116,7 @@ def position_cells(rows: Iterable[Mapping[str, Value]], *, rule: str = "stronges
         groups[(str(row["actorId"]), str(row["issueId"]))].append(dict(row))
     cells: dict[tuple[str, str], Cell] = {}
     for (actor, issue), items in groups.items():
-        items.sort(key=lambda r: (sort_key_date(r.get("date")), str(r.get("position"))))
+        items.sort(key=lambda r: (chronological_key(str(r.get("date"))), str(r.get("position"))))
         shown = _pick(items, rule)
         cells[(actor, issue)] = Cell(
             actor, str(shown["actorLabel"]), issue, str(shown["issueLabel"]), shown, tuple(items)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Precision = Literal["day", "month", "year"]
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+"""An ISO 8601 date of year, month or day precision, ASCII digits only: the one pattern of the project."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ def interval(value: str) -> Interval:
     >>> interval("2019").earliest, interval("2019").latest
     (datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
     """
-    match = _DATE.match(value)
-    if not match or not value.isascii():
+    match = DATE.match(value)
+    if not match:
         raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)")
     year_s, month_s, day_s = match.groups()
     year = int(year_s)

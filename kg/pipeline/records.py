@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from rdflib import URIRef
 
+from kg.pipeline.dates import DATE, interval
 from kg.pipeline.load import Loc
 from kg.vocab import CN
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_ID_PATTERN = r"^[A-Z]{2}$"
-_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 
 
 def _check_date(value: Any) -> str:
@@ -33,7 +32,7 @@ def _check_date(value: Any) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise ValueError("expected an ISO 8601 date such as 2015-05-08, 2015-05 or 2015")
-    match = _DATE.match(value)
+    match = DATE.match(value)
     if not match:
         raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)")
     year, month, day = match.groups()
@@ -58,16 +57,13 @@ AnyId = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z]{2})$")]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$")]  # http(s) only: no javascript:, no markup
 
 
-def date_key(value: str) -> tuple[int, int, int]:
-    """Sort key of a partial date; for order checks, a missing month/day counts as its earliest value.
+def date_key(value: str) -> dt.date:
+    """Sort key of a partial date for order checks: the first day it denotes.
 
     >>> date_key("2015"), date_key("2015-05-08")
-    ((2015, 1, 1), (2015, 5, 8))
+    (datetime.date(2015, 1, 1), datetime.date(2015, 5, 8))
     """
-    match = _DATE.match(value)
-    assert match is not None
-    year, month, day = match.groups()
-    return (int(year), int(month or 1), int(day or 1))
+    return interval(value).earliest
 
 
 class Strict(BaseModel):

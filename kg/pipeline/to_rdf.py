@@ -51,10 +51,10 @@ PROCESS_CLASS = {"GGE": CN.GGE, "OEWG": CN.OEWG, "AHC": CN.AdHocCommittee, "mech
 
 
 def _key(p: URIRef) -> str:
-    """A path segment naming a dated property: its local name, prefixed unless it is a cn: term."""
-    text = str(p)
-    local = text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    return local if text.startswith(str(CN._NS)) else f"{'dcterms' if text.startswith(str(DCTERMS)) else 'x'}-{local}"
+    """A path segment naming a dated property: its local name, prefixed with `dcterms-` for Dublin Core terms
+    (dcterms:date and cn:date would otherwise collide)."""
+    local = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return f"dcterms-{local}" if str(p).startswith(str(DCTERMS)) else local
 
 
 def date_literal(value: str) -> Literal:
@@ -66,12 +66,12 @@ def date_literal(value: str) -> Literal:
 class GraphBuilder:
     """Adds records to a graph; `iri` resolves any record or codebook id."""
 
-    def __init__(self, types: dict[str, str], codebook: Codebook, domains: dict[str, str] | None = None) -> None:
+    def __init__(self, types: dict[str, str], codebook: Codebook, domains: Iterable[SourceDomain] = ()) -> None:
         self.graph = Graph()
         self.types = types
         self.codebook = codebook
-        self.domains = domains or {}  # listed domain -> tier (the source_domain records)
-        self.domain_ids: dict[str, str] = {}
+        self.domain_ids = {d.domain: d.id for d in domains}  # the domain table: listed domain -> its record
+        self.tiers = {d.domain: d.tier for d in domains}
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, Namespace(ns))
 
@@ -128,10 +128,10 @@ class GraphBuilder:
             self.add(node, CN.unSymbol, item.un_symbol)
             if item.url:
                 self.add(node, SCHEMA.url, Literal(item.url, datatype=XSD.anyURI))
-                hit = listed(domain_of(item.url), self.domains)
+                hit = listed(domain_of(item.url), self.tiers)
                 if hit is not None:
                     self.add(node, CN.fromDomain, self.iri(self.domain_ids[hit]))
-            tier = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.domains)
+            tier = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.tiers)
             if tier is not None:
                 self.add(node, CN.sourceTier, ID[f"source-tier/{tier}"])
             if item.ref:
@@ -394,8 +394,7 @@ def build_graph(
     """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
     cb = load_codebook(codebook)
     domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
-    builder = GraphBuilder(id_types(checked, cb), cb, {d.domain: d.tier for d in domains})
-    builder.domain_ids = {d.domain: d.id for d in domains}
+    builder = GraphBuilder(id_types(checked, cb), cb, domains)
     for item in sorted(checked, key=lambda c: c.record.id):
         getattr(builder, item.record.type)(item.record)
     if with_terms:

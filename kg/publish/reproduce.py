@@ -48,6 +48,7 @@ class TableReport:
     reference: str
     query: str
     not_checkable: str = ""
+    claims: bool = False  # judged claim by claim (each cell is one claim of a printed cell)
     cells: list[CellResult] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
@@ -99,6 +100,7 @@ def _params(text: str) -> dict[str, list[str]]:
 def _claims(backend: Backend, report: TableReport, result: Table) -> None:
     """Judge every claim the table's query lists by running its checking query."""
     queries = library()
+    report.claims = True
     idx = {name: i for i, name in enumerate(result.columns)}
     for r in result.rows:
         row, text = _text(r[idx["rowLabel"]]), _text(r[idx["text"]])
@@ -226,14 +228,14 @@ def format_reports(reports: list[TableReport]) -> str:
             continue
         counts = ", ".join(f"{rep.count(s)} {s}" for s in STATUSES)
         out.append(f"  query {rep.query}: {len(rep.cells)} cells: {counts}")
-        if any(c.row != c.column for c in rep.cells) and rep.cells and rep.cells[0].column != rep.cells[0].published:
+        if rep.cells and not rep.claims:
             out.append(render(side_by_side(rep), fmt="table"))
         for c in rep.cells:
             if c.status == "agrees" and not c.evidence:
                 continue
             where = f"{c.row} / {c.column}"
             detail = f" ({c.evidence})" if c.evidence else ""
-            if c.published == c.column:  # a claim: the evidence says where the graph dates it
+            if rep.claims:  # the evidence says where the graph dates the claim
                 expects = "" if c.expected_value is None else f"; expected {c.expected_value}: {c.expected_reason}"
                 out.append(f"  {c.status}: {where}: {c.reproduced or 'not checked'} ({c.evidence}){expects}")
             elif c.status == "explained":
