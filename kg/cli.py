@@ -145,15 +145,17 @@ def reproduce(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
-    timeout: Annotated[int, typer.Option(help="Seconds before a query is stopped by the server.")] = 30,
+    timeout: Annotated[int, typer.Option(help="Seconds before a query's worker is killed.")] = 30,
+    workers: Annotated[int, typer.Option(help="Query worker processes (queries run at once).")] = 2,
+    cors: Annotated[bool, typer.Option(help="Allow browser clients from any origin (e.g. YASGUI).")] = False,
+    graph: Annotated[Path | None, typer.Option(help="Built graph to serve (default: build if needed).")] = None,
 ) -> None:
-    """Start a read-only SPARQL 1.1 server (Oxigraph) over the graph, building it first if needed."""
+    """Start a read-only SPARQL 1.1 Protocol server over the graph, building it first if needed."""
     from kg.pipeline.build import ensure_built
-    from kg.publish.serve import LOOPBACK, ServerSpec, prepare_store, server_command
+    from kg.publish.serve import LOOPBACK, ServerSpec, serve_forever
 
-    store = prepare_store(graph=ensure_built())
-    spec = ServerSpec(host=host, port=port, timeout_s=timeout)
-    command = server_command(store, spec)
+    source = _built(graph) if graph is not None else ensure_built()
+    spec = ServerSpec(host=host, port=port, timeout_s=timeout, workers=workers, cors=cors)
     if host not in LOOPBACK:
         typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
     typer.echo(f"SPARQL endpoint (read-only): {spec.query_url}")
@@ -164,7 +166,7 @@ def serve(
     typer.echo("or:  cnkg query counts-by-type --endpoint " + spec.query_url)
     typer.echo("Ctrl-C stops the server.", nl=True)
     sys.stdout.flush()
-    os.execv(command[0], command)  # the server replaces this process: signals reach it directly
+    serve_forever(source, spec)
 
 
 @app.command()
@@ -318,3 +320,7 @@ def main() -> None:
     except Exception as error:  # last resort: one line, not a traceback
         typer.echo(f"internal error: {type(error).__name__}: {error} (hint: please report this as a bug)", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

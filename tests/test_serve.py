@@ -1,7 +1,9 @@
-"""A real Oxigraph server on loopback: parity with the embedded store, read-only, timeouts, dead endpoints."""
+"""`cnkg serve` as a real process on loopback: parity with the embedded store, read-only, timeouts, dead endpoints;
+Oxigraph's own server as the writable target of `push`."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import urllib.error
@@ -15,7 +17,7 @@ import pytest
 from kg.errors import EndpointError, QueryError
 from kg.pipeline.build import BuildResult
 from kg.publish.push import push
-from kg.publish.serve import ServerSpec, prepare_store, start
+from kg.publish.serve import ServerSpec, start
 from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
 from kg.sparql.library import library
 from kg.sparql.query import run
@@ -29,13 +31,22 @@ GRAPH_IRI = BASE + "graph"
 
 
 @pytest.fixture(scope="module")
-def server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSpec]:
-    store = prepare_store(graph=graph_file, location=tmp_path_factory.mktemp("ox") / "store")
+def served(graph_file: Path) -> Iterator[tuple[ServerSpec, int]]:
     spec = ServerSpec(port=free_port(), timeout_s=2)
-    process = start(store, spec)
-    yield spec
+    process = start(graph_file, spec)
+    yield spec, process.pid
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(served: tuple[ServerSpec, int]) -> ServerSpec:
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def server_pid(served: tuple[ServerSpec, int]) -> int:
+    return served[1]
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +72,37 @@ def test_server_refuses_updates(server: ServerSpec) -> None:
         RemoteEndpoint(server.query_url).select("DELETE WHERE { ?s ?p ?o }")
 
 
-def test_runaway_query_is_stopped_and_reported(server: ServerSpec) -> None:
-    """The client gives up at its time limit with a clear message, and the server goes on answering."""
+def _children_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the direct children of `pid` (Linux /proc)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def test_runaway_query_is_stopped_at_the_server_timeout(server: ServerSpec, server_pid: int) -> None:
+    """The server kills the query's worker at its own timeout (2 s), says so with a 503, and goes on answering;
+    afterwards no worker burns CPU (the old server kept computing after the client left)."""
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     start = time.perf_counter()
-    with pytest.raises(EndpointError, match="too slow: timed out"):
-        RemoteEndpoint(server.query_url).select(runaway, timeout_s=3)
+    with pytest.raises(EndpointError, match=r"HTTP 503: query stopped after 2 s"):
+        RemoteEndpoint(server.query_url).select(runaway, timeout_s=30)
     assert time.perf_counter() - start < 10
+    before = _children_cpu_s(server_pid)
+    time.sleep(1.0)
+    assert _children_cpu_s(server_pid) - before < 0.3, "a worker is still computing after the timeout"
     assert RemoteEndpoint(server.query_url).select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", timeout_s=10).rows
+
+
+def test_client_gives_up_at_its_own_time_limit(server: ServerSpec) -> None:
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(EndpointError, match="too slow: timed out"):
+        RemoteEndpoint(server.query_url).select(runaway, timeout_s=1)
 
 
 def test_dead_endpoint_gives_a_clear_error() -> None:

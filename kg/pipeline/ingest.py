@@ -17,6 +17,7 @@ import yaml
 
 from kg.errors import KGError, Problem, ValidationFailed, display_path
 from kg.paths import DATA
+from kg.pipeline.dates import DATE
 from kg.pipeline.load import load_records
 
 LABELS = {
@@ -157,7 +158,7 @@ def vote_record(parsed: ParsedVotes, *, resolution: str, raw: Path) -> dict[str,
     }
     date = parsed.header["date"]
     notes = [parsed.header["note"]] if "note" in parsed.header else []
-    if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", date):
+    if DATE.match(date):
         record["date"] = date
     else:
         notes.append("Date of the vote not given in the source.")

@@ -195,8 +195,8 @@ class State(Record):
     type: Literal["state"]
     name: str
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    iso_numeric: Annotated[str, Field(pattern=r"^\d{3}$")]
-    wikidata: Annotated[str, Field(pattern=r"^Q\d+$")] | None = None
+    iso_numeric: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
+    wikidata: Annotated[str, Field(pattern=r"^Q[0-9]+$")] | None = None
     un_member: bool
     un_member_since: IsoDate | None = None
     un_regional_group: Literal["AG", "APG", "EEG", "GRULAC", "WEOG"] | None = None
@@ -424,7 +424,7 @@ class Resolution(Record):
         ("tallies.*.source.ref", frozenset({"reference"})),
     )
     type: Literal["resolution"]
-    symbol: Annotated[str, Field(pattern=r"^A/RES/\d+/\d+[A-Z]?$")]
+    symbol: Annotated[str, Field(pattern=r"^A/RES/[0-9]+/[0-9]+[A-Z]?$")]
     title: str
     session: int = Field(ge=1)
     committee: Literal["first", "third", "none"] | None = None

@@ -62,11 +62,29 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
     return (f"{field}: {message}" if field else message), "see data/README.md for the record format"
 
 
+def _lone_surrogates(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    """Where a string holds a lone surrogate (a YAML escape such as "\\ud800"), which no RDF output can encode."""
+    if isinstance(value, str):
+        bad = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+        return [(loc, f"U+{ord(bad):04X}")] if bad is not None else []
+    if isinstance(value, dict):
+        return [hit for k, v in value.items() for hit in _lone_surrogates(v, (*loc, k))]
+    if isinstance(value, list):
+        return [hit for i, v in enumerate(value) for hit in _lone_surrogates(v, (*loc, i))]
+    return []
+
+
 def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
     """Type-check one record against its model and its own rules."""
     data = raw.data
     if not isinstance(data, dict):
         return None, [raw.problem((), "a record must be a mapping", "write `id:`, `type:` and fields as key: value")]
+    if hits := _lone_surrogates(data):
+        return None, [
+            raw.problem(loc, f"{_label(list(loc))}: lone surrogate {code} in a string (an escape such as \\ud800)",
+                        "remove the escape or write the character itself")
+            for loc, code in hits
+        ]
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in MODELS:
         hint = "one of: " + ", ".join(sorted(MODELS))

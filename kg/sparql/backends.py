@@ -5,35 +5,27 @@ All are read-only and return the same `Table` of plain values, so results can be
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
-import multiprocessing as mp
 import os
 import re
-import signal
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.term import Literal as RLiteral
 
 from kg.errors import EndpointError, QueryError
+from kg.sparql.guard import check_query
+from kg.sparql.pool import WorkerPool
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 100_000
-_COMMENTS_AND_STRINGS = re.compile(
-    r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>"
-)
-_UPDATE = re.compile(r"(?<![?$:\w-])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![?$:\w-])SERVICE\b", re.IGNORECASE)
+TRUNCATED = "urn:cnkg:truncated"  # the `link` a server puts in a results head when a cap cut the result
 
 Value = str | int | float | bool | None
 
@@ -48,13 +40,11 @@ class Table:
     elapsed_s: float = 0.0
 
 
-def check_read_only(text: str, *, allow_service: bool = False) -> None:
-    """Refuse updates and (unless allowed) federated SERVICE calls before any backend sees the query."""
-    code = _COMMENTS_AND_STRINGS.sub(" ", text)
-    if _UPDATE.search(code):
-        raise QueryError("updates are not allowed: this endpoint is read-only (hint: use SELECT, ASK or CONSTRUCT)")
-    if not allow_service and _SERVICE.search(code):
-        raise QueryError("SERVICE (federated queries to other hosts) is disabled (hint: query the graph itself)")
+def check_read_only(text: str, *, trusted: bool = False, allow_service: bool = False) -> None:
+    """Refuse updates, LOAD, SERVICE and FROM in text from outside (`kg.sparql.guard`); the library's own
+    queries (`trusted`) are checked by the test suite instead, so a CLI query does not pay for a parser."""
+    if not trusted:
+        check_query(text, allow_service=allow_service)
 
 
 def plain(lexical: str, datatype: str = "") -> Value:
@@ -80,8 +70,9 @@ def term_value(term: Any) -> Value:
         return plain(term.value, term.datatype.value)
     if isinstance(term, ox.NamedNode):
         return str(term.value)
-    if isinstance(term, RLiteral):
-        return plain(str(term), str(term.datatype or ""))
+    datatype = getattr(term, "datatype", None)
+    if datatype is not None or type(term).__name__ == "Literal":  # an rdflib Literal
+        return plain(str(term), str(datatype or ""))
     return str(term)
 
 
@@ -107,7 +98,9 @@ class Backend(Protocol):
 
     name: str
 
-    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table: ...
+    def select(
+        self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP, trusted: bool = False
+    ) -> Table: ...
 
 
 def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Table:
@@ -124,98 +117,61 @@ def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Tabl
     return capped(columns, rows, row_cap=row_cap, start=start, deadline=deadline)
 
 
-def _worker(store: ox.Store, conn: Connection, parent_end: Connection) -> None:
-    """Child process loop: evaluate queries sent by the parent; the parent kills it on timeout.
-
-    The child drops the parent's signal handlers (e.g. Streamlit's) and its end of the pipe, and asks the kernel
-    to end it when the parent dies, so no worker outlives its server."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    parent_end.close()
-    with contextlib.suppress(Exception):  # Linux only: PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        text, row_cap = job
-        try:
-            conn.send(("ok", _evaluate(store, text, row_cap, float("inf"))))
-        except QueryError as exc:
-            conn.send(("error", str(exc)))
-        except Exception as exc:  # any engine error becomes a message, not a dead worker
-            conn.send(("error", f"query failed: {exc}"))
+def _evaluate_job(store: ox.Store, text: str, row_cap: int) -> Table:
+    """The job a worker runs: the whole query, row cap applied (the pool enforces the time limit)."""
+    return _evaluate(store, text, row_cap, math.inf)
 
 
 class EmbeddedStore:
     """pyoxigraph in memory, loaded from the built N-Triples: fast SPARQL with no server.
 
-    With `isolate=True` (the CLI and the app) each query runs in a forked worker process that is killed when the
-    time limit is reached, so a query that would run forever is stopped; otherwise queries run in-process and
-    the limit is checked between result rows."""
+    With `isolate=True` (the CLI, the app, the server) each query runs in a worker process (`kg.sparql.pool`)
+    that is killed at the time limit and capped in memory, so a query that would run forever or grow without
+    bound is stopped; otherwise queries run in-process and the limit is checked between result rows."""
 
     name = "embedded"
 
-    def __init__(self, source: Path | Graph, *, isolate: bool = False) -> None:
+    def __init__(self, source: Path | Graph, *, isolate: bool = False, workers: int | None = None) -> None:
         self.store = ox.Store()
-        if isinstance(source, Graph):
+        if not isinstance(source, Path):
             self.store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         elif not source.exists():
             raise QueryError(f"{source} does not exist (hint: run `cnkg build` first)")
         else:
-            self.store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+            try:
+                self.store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+            except SyntaxError as exc:
+                raise QueryError(
+                    f"the built graph is damaged or stale: run `cnkg build` ({source}: {str(exc)[:200]})"
+                ) from None
         self.isolate = isolate and hasattr(os, "fork")
-        self._proc: BaseProcess | None = None
-        self._lock = threading.Lock()
-        self._conn: Connection | None = None
+        self.pool = WorkerPool(self.store, **({"size": workers} if workers else {})) if self.isolate else None
 
     def __len__(self) -> int:
         return len(self.store)
 
-    def _ensure_worker(self) -> Connection:
-        if self._proc is None or not self._proc.is_alive() or self._conn is None:
-            ctx = mp.get_context("fork")
-            parent, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_worker, args=(self.store, child, parent), daemon=True)
-            self._proc.start()
-            child.close()
-            self._conn = parent
-        return self._conn
-
-    def _kill_worker(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join(timeout=5)
-        self._proc, self._conn = None, None
-
     def close(self) -> None:
-        """Stop the worker process, if any."""
-        self._kill_worker()
+        """Stop the worker processes, if any."""
+        if self.pool is not None:
+            self.pool.close()
 
-    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
-        check_read_only(text)
-        if not self.isolate:
+    def select(
+        self,
+        text: str,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        row_cap: int = DEFAULT_ROW_CAP,
+        trusted: bool = False,
+        client: str | None = None,
+    ) -> Table:
+        check_read_only(text, trusted=trusted)
+        if self.pool is None:
             return _evaluate(self.store, text, row_cap, time.perf_counter() + timeout_s)
-        with self._lock:  # one query at a time through the pipe (Streamlit serves sessions from threads)
-            conn = self._ensure_worker()
-            start = time.perf_counter()
-            conn.send((text, row_cap))
-            if not conn.poll(timeout_s):
-                self._kill_worker()
-                raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
-            try:
-                status, payload = conn.recv()
-            except EOFError:
-                self._kill_worker()
-                raise QueryError("the query engine stopped unexpectedly (hint: simplify the query)") from None
-        if status == "error":
-            raise QueryError(str(payload))
-        assert isinstance(payload, Table)
-        payload.elapsed_s = time.perf_counter() - start
-        return payload
+        start = time.perf_counter()
+        table = self.pool.call(_evaluate_job, text, row_cap, timeout_s=timeout_s, client=client)
+        assert isinstance(table, Table)
+        table.elapsed_s = time.perf_counter() - start
+        return table
 
 
 class RdflibBackend:
@@ -226,8 +182,10 @@ class RdflibBackend:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
-        check_read_only(text)
+    def select(
+        self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP, trusted: bool = False
+    ) -> Table:
+        check_read_only(text, trusted=trusted)
         start = time.perf_counter()
         try:
             result = self.graph.query(text)
@@ -248,13 +206,15 @@ class RemoteEndpoint:
             raise QueryError(f"endpoint {url!r} is not an http(s) URL")
         self.url = url
 
-    def select(self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP) -> Table:
+    def select(
+        self, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP, trusted: bool = False
+    ) -> Table:
         import urllib.error
 
         from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        check_read_only(text)
+        check_read_only(text, trusted=trusted)
         client = SPARQLWrapper(self.url)
         client.setMethod(POST)
         client.setReturnFormat(JSON)
@@ -266,6 +226,11 @@ class RemoteEndpoint:
         start = time.perf_counter()
         try:
             data = client.queryAndConvert()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(2000).decode("utf-8", "replace").strip().splitlines()
+            raise EndpointError(
+                f"endpoint {self.url} answered HTTP {exc.code}: {detail[0] if detail else exc.reason}"
+            ) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
             raise EndpointError(
@@ -283,4 +248,6 @@ class RemoteEndpoint:
              for c in columns]
             for b in data.get("results", {}).get("bindings", [])
         )
-        return capped(columns, rows, row_cap=row_cap, start=start)
+        table = capped(columns, rows, row_cap=row_cap, start=start)
+        table.truncated = table.truncated or TRUNCATED in (data["head"].get("link") or [])
+        return table

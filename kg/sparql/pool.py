@@ -1,0 +1,189 @@
+"""Query worker processes: each query runs in a forked worker that is killed at its time limit and cannot grow past
+a memory cap, a few workers serve concurrent callers, and one caller cannot hold more than one at a time.
+
+Workers are forked from one long-lived thread: `PR_SET_PDEATHSIG` fires when the *thread* that forked a child
+exits, and Streamlit runs every script run in a thread of its own, so forking there killed the worker after each
+run. Killed workers are joined (no zombies) and replaced on the next call."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from kg.errors import QueryError
+
+MEMORY_MB = int(os.environ.get("CNKG_QUERY_MEMORY_MB") or 2048)
+WORKERS = int(os.environ.get("CNKG_QUERY_WORKERS") or 2)
+MAX_TIMEOUT_S = float(os.environ.get("CNKG_MAX_TIMEOUT_S") or 120)
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnkg-worker-spawner")
+Job = Callable[..., Any]
+
+
+def _vm_size_bytes() -> int:
+    """This process's virtual memory size (Linux), 0 when unknown."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in open("/proc/self/status", encoding="ascii"):  # noqa: SIM115 - tiny file, read once
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _serve(state: Any, conn: Connection, parent_end: Connection, memory_mb: int) -> None:
+    """Worker loop: run `(job, args)` pairs on `state` and send back ("ok", value) or ("error", message)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    parent_end.close()
+    with contextlib.suppress(OSError):  # the engine's own abort messages (e.g. at the memory cap) are not ours to show
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    with contextlib.suppress(Exception):  # Linux only: PR_SET_PDEATHSIG = 1, so no worker outlives its parent
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    if memory_mb > 0 and (size := _vm_size_bytes()):
+        cap = size + memory_mb * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, args = job
+        try:
+            conn.send(("ok", fn(state, *args)))
+        except QueryError as exc:
+            conn.send(("error", str(exc)))
+        except MemoryError:
+            conn.send(("error", f"query stopped: it needed more than the memory limit ({memory_mb} MB) "
+                                "(hint: add LIMIT or narrow the pattern)"))
+        except Exception as exc:  # any engine error becomes a message, not a dead worker
+            conn.send(("error", f"query failed: {str(exc)[:500]}"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+    def stop(self) -> None:
+        """Kill and reap the process."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class WorkerPool:
+    """Up to `size` forked workers over a shared read-only `state` (e.g. a loaded pyoxigraph store)."""
+
+    def __init__(self, state: Any, *, size: int = WORKERS, memory_mb: int = MEMORY_MB) -> None:
+        self.state = state
+        self.size = max(1, size)
+        self.memory_mb = memory_mb
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        for _ in range(self.size):
+            self._idle.put(None)  # a free slot; its worker is forked on first use
+        self._clients: set[str] = set()
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def _fork(self) -> _Worker:
+        ctx = mp.get_context("fork")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(self.state, child, parent, self.memory_mb), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _spawn(self) -> _Worker:
+        return _SPAWNER.submit(self._fork).result(timeout=60)
+
+    def _enter(self, client: str | None, deadline: float) -> None:
+        """Wait until `client` has no other query running (one worker per caller at a time)."""
+        if client is None:
+            return
+        with self._cond:
+            while client in self._clients:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._cond.wait(timeout=left):
+                    raise QueryError("your previous query is still running (hint: wait for it or lower its timeout)")
+            self._clients.add(client)
+
+    def _leave(self, client: str | None) -> None:
+        if client is None:
+            return
+        with self._cond:
+            self._clients.discard(client)
+            self._cond.notify_all()
+
+    def call(self, fn: Job, *args: Any, timeout_s: float, client: str | None = None) -> Any:
+        """Run `fn(state, *args)` in a worker; kill the worker when `timeout_s` passes (then say so)."""
+        timeout_s = min(timeout_s, MAX_TIMEOUT_S)
+        deadline = time.monotonic() + timeout_s
+        self._enter(client, deadline)
+        try:
+            try:
+                slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryError(
+                    f"every query worker stayed busy for {timeout_s:g} s (hint: try again shortly)"
+                ) from None
+            worker = slot if slot is not None and slot.process.is_alive() else None
+            try:
+                worker = worker or self._spawn()
+                status, payload = self._exchange(worker, fn, args, deadline, timeout_s)
+            except BaseException:
+                if worker is not None:
+                    worker.stop()
+                self._idle.put(None)
+                raise
+            self._idle.put(worker)
+        finally:
+            self._leave(client)
+        if status == "error":
+            raise QueryError(str(payload))
+        return payload
+
+    def _exchange(
+        self, worker: _Worker, fn: Job, args: tuple[Any, ...], deadline: float, timeout_s: float
+    ) -> tuple[str, Any]:
+        """Send one job and wait for its answer; a timeout or a dead worker raises (the caller kills it)."""
+        worker.conn.send((fn, args))
+        if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise QueryError(f"query stopped after {timeout_s:g} s (hint: add LIMIT or narrow the pattern)")
+        try:
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(timeout=5)
+            code = worker.process.exitcode
+            raise QueryError(
+                f"query stopped: the engine ended (exit {code}), most likely at the memory limit of "
+                f"{self.memory_mb} MB (hint: add LIMIT or narrow the pattern)"
+            ) from None
+        return status, payload
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        while True:
+            try:
+                slot = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            if slot is not None:
+                slot.stop()
