@@ -148,6 +148,7 @@ def serve(
     timeout: Annotated[int, typer.Option(help="Seconds before a query's worker is killed.")] = 30,
     workers: Annotated[int, typer.Option(help="Query worker processes (queries run at once).")] = 2,
     cors: Annotated[bool, typer.Option(help="Allow browser clients from any origin (e.g. YASGUI).")] = False,
+    row_cap: Annotated[int, typer.Option(help="Most rows or triples in one answer; a cut answer says so.")] = 100_000,
     graph: Annotated[Path | None, typer.Option(help="Built graph to serve (default: build if needed).")] = None,
 ) -> None:
     """Start a read-only SPARQL 1.1 Protocol server over the graph, building it first if needed."""
@@ -155,7 +156,7 @@ def serve(
     from kg.publish.serve import LOOPBACK, ServerSpec, serve_forever
 
     source = _built(graph) if graph is not None else ensure_built()
-    spec = ServerSpec(host=host, port=port, timeout_s=timeout, workers=workers, cors=cors)
+    spec = ServerSpec(host=host, port=port, timeout_s=timeout, workers=workers, cors=cors, row_cap=row_cap)
     if host not in LOOPBACK:
         typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
     typer.echo(f"SPARQL endpoint (read-only): {spec.query_url}")

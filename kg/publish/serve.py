@@ -235,7 +235,8 @@ def wait_ready(spec: ServerSpec, *, within_s: float = 30.0, process: subprocess.
 def server_command(graph: Path, spec: ServerSpec) -> list[str]:
     """The command line that runs `cnkg serve` on `graph` with `spec` (used to start it as a real process)."""
     command = [sys.executable, "-m", "kg.cli", "serve", "--graph", str(graph), "--host", spec.host,
-               "--port", str(spec.port), "--timeout", str(spec.timeout_s), "--workers", str(spec.workers)]
+               "--port", str(spec.port), "--timeout", str(spec.timeout_s), "--workers", str(spec.workers),
+               "--row-cap", str(spec.row_cap)]
     return command + (["--cors"] if spec.cors else [])
 
 

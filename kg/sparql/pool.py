@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import multiprocessing as mp
 import os
 import queue
@@ -46,6 +47,7 @@ def _serve(state: Any, conn: Connection, parent_end: Connection, memory_mb: int)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     parent_end.close()
+    faulthandler.disable()  # an abort at the memory cap is expected: the parent reports it, not a dump here
     with contextlib.suppress(OSError):  # the engine's own abort messages (e.g. at the memory cap) are not ours to show
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
