@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -29,6 +30,8 @@ from kg.errors import QueryError
 MEMORY_MB = int(os.environ.get("CNKG_QUERY_MEMORY_MB") or 2048)
 WORKERS = int(os.environ.get("CNKG_QUERY_WORKERS") or 2)
 MAX_TIMEOUT_S = float(os.environ.get("CNKG_MAX_TIMEOUT_S") or 120)
+CLIENT: ContextVar[str | None] = ContextVar("cnkg_query_client", default=None)
+"""Who is asking, when a caller cannot pass `client` (e.g. the explorer sets its session id once per script run)."""
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnkg-worker-spawner")
 Job = Callable[..., Any]
 
@@ -136,6 +139,7 @@ class WorkerPool:
     def call(self, fn: Job, *args: Any, timeout_s: float, client: str | None = None) -> Any:
         """Run `fn(state, *args)` in a worker; kill the worker when `timeout_s` passes (then say so)."""
         timeout_s = min(timeout_s, MAX_TIMEOUT_S)
+        client = client if client is not None else CLIENT.get()
         deadline = time.monotonic() + timeout_s
         self._enter(client, deadline)
         try:
