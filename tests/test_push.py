@@ -149,7 +149,7 @@ def test_missing_or_wrong_credentials_show_the_stores_401(
     graph = _graph(tmp_path, 40_000)  # 4 MB in one request: the store answers before reading it
     with pytest.raises(EndpointError, match=r"HTTP 401 Unauthorized: (who are you\?|digest please) .*--user"):
         push(endpoint=url, graph=graph, batch_lines=100_000)
-    with pytest.raises(EndpointError, match="HTTP 401 .*refused these credentials"):
+    with pytest.raises(EndpointError, match=r"HTTP 401 .*refused these credentials"):
         push(endpoint=url, graph=graph, batch_lines=100_000, user=USER, password="wrong")
     assert handler.received.requests == []
 

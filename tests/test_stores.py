@@ -141,7 +141,8 @@ def comparable(expected: Table, actual: Table) -> tuple[list[str], list[str]]:
 def test_comparison_reads_only_0_and_1_as_booleans_and_only_where_expected() -> None:
     expected = Table(["flag", "n"], [[True, 1], [False, 0]])
     assert comparable(expected, Table(["flag", "n"], [[1, 1], [0, 0]]))[1] == comparable(expected, expected)[0]
-    for wrong in ([[2, 1], [0, 0]], [[0, 1], [1, 0]], [[1, True], [0, False]], [[1, 1]]):
+    wrongs: list[list[list[Value]]] = [[[2, 1], [0, 0]], [[0, 1], [1, 0]], [[1, True], [0, False]], [[1, 1]]]
+    for wrong in wrongs:
         mine, theirs = comparable(expected, Table(["flag", "n"], wrong))
         assert mine != theirs, wrong
 
@@ -164,7 +165,8 @@ def test_same_answer_as_the_embedded_store(name: str, store: RunningStore, embed
         pytest.xfail(known)
     only_here = sorted(set(mine) - set(theirs))[:3]
     only_there = sorted(set(theirs) - set(mine))[:3]
-    assert mine == theirs, f"{store.name}: {len(theirs)} rows, {len(mine)} expected; missing {only_here}, extra {only_there}"
+    assert mine == theirs, f"{store.name}: {len(theirs)} rows, {len(mine)} expected; missing {only_here}, " \
+        f"extra {only_there}"
 
 
 def test_virtuoso_refusal_is_its_own_401(virtuoso: RunningStore, graph_file: Path) -> None:

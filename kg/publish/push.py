@@ -114,7 +114,8 @@ def _send(method: str, url: str, body: bytes, headers: dict[str, str], timeout_s
         except (BrokenPipeError, ConnectionResetError):
             pass  # the store stopped reading: its answer, if any, is read below
         except TimeoutError:
-            raise EndpointError(f"{url} stopped reading the upload for {timeout_s:g} s (hint: raise --timeout)") from None
+            raise EndpointError(f"{url} stopped reading the upload for {timeout_s:g} s (hint: raise --timeout)") \
+                from None
         try:
             response = conn.getresponse()
             excerpt = response.read(_EXCERPT).decode("utf-8", "replace")
