@@ -30,12 +30,6 @@ QUERIES = library()
 TOOLS = ROOT / "tools" / "stores"
 GRAPH_IRI = "https://w3id.org/cybernorms/graph"
 IN_CI = os.environ.get("CI") == "true"
-# Engine bugs the portable subset cannot avoid without rewriting the query; strict, so a fix in the store shows.
-KNOWN_WRONG = {
-    ("virtuoso", "table4-derived"): "Virtuoso 7.2.5 loses rows when it joins DISTINCT (or GROUP BY) sub-SELECTs "
-    "of the eligibility pattern on ?cell (905 pairs, 825 from Virtuoso; 905 without DISTINCT), so one ?spread "
-    "differs (README, store table)",
-}
 
 
 @dataclass(frozen=True)
@@ -160,10 +154,6 @@ def test_same_answer_as_the_embedded_store(name: str, store: RunningStore, embed
     actual = run(query, RemoteEndpoint(store.query_url), timeout_s=120)
     assert actual.columns == expected.columns
     mine, theirs = comparable(expected, actual)
-    known = KNOWN_WRONG.get((store.name, name))
-    if known:
-        assert mine != theirs, f"{store.name} now agrees on {name}: remove it from KNOWN_WRONG and the README"
-        pytest.xfail(known)
     only_here = sorted(set(mine) - set(theirs))[:3]
     only_there = sorted(set(theirs) - set(mine))[:3]
     assert mine == theirs, f"{store.name}: {len(theirs)} rows, {len(mine)} expected; missing {only_here}, " \
