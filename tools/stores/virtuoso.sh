@@ -53,7 +53,8 @@ INI
     echo $! > "$dir/pid"
     url="http://127.0.0.1:$http/sparql"
     for _ in $(seq 1 120); do
-      if curl -fsS -o /dev/null --max-time 2 "$url?query=ASK%7B%7D" 2>/dev/null; then
+      if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + '?query=ASK%7B%7D', timeout=2)" \
+          "$url" 2>/dev/null; then
         echo "$url"
         exit 0
       fi
