@@ -142,6 +142,16 @@ def test_comparison_reads_only_0_and_1_as_booleans_and_only_where_expected() -> 
         assert mine != theirs, wrong
 
 
+@pytest.mark.parametrize(("in_ci", "outcome"), [(False, pytest.skip.Exception), (True, pytest.fail.Exception)])
+def test_a_missing_store_skips_locally_and_fails_in_ci(
+    in_ci: bool, outcome: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "IN_CI", in_ci)
+    with pytest.raises(outcome, match="Nowhere DB is not installed"):
+        _require(False, "Nowhere DB")
+    _require(True, "Nowhere DB")
+
+
 def test_push_loaded_every_triple(store: RunningStore, embedded: EmbeddedStore) -> None:
     count = RemoteEndpoint(store.query_url).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout_s=60)
     assert count.rows == [[len(embedded)]]
