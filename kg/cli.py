@@ -177,12 +177,24 @@ def push(
         str | None, typer.Option("--graph", help="Named graph IRI (default graph if omitted).")
     ] = None,
     graph: Annotated[Path, typer.Option("--file", help="Built graph to push.")] = GRAPH,
+    user: Annotated[str | None, typer.Option(envvar="CNKG_PUSH_USER", help="User for basic or digest auth.")] = None,
+    password: Annotated[
+        str | None, typer.Option(envvar="CNKG_PUSH_PASSWORD", help="Password (prefer the environment variable).")
+    ] = None,
+    batch_lines: Annotated[int, typer.Option(help="Triples per request (the first replaces the graph).")] = 10_000,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the store, per request.")] = 120.0,
 ) -> None:
-    """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, HTTP PUT)."""
+    """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, in batches)."""
     from kg.publish.push import push as run_push
 
-    status = run_push(endpoint=endpoint, graph_iri=graph_iri, graph=graph)
-    typer.echo(f"pushed {graph} to {endpoint} ({graph_iri or 'default graph'}): HTTP {status}")
+    report = run_push(
+        endpoint=endpoint, graph_iri=graph_iri, graph=graph, user=user, password=password,
+        batch_lines=batch_lines, timeout_s=timeout,
+    )
+    typer.echo(
+        f"pushed {report.triples} triples of {graph} to {endpoint} ({graph_iri or 'default graph'}) "
+        f"in {report.requests} requests: HTTP {report.status}"
+    )
 
 
 @app.command()

@@ -100,10 +100,12 @@ WHERE {{
       SELECT ?cell (MIN(?med) AS ?median) (MIN(?o) AS ?lo) (MAX(?o) AS ?hi) (MAX(?cnt) AS ?n) (MIN(?best) AS ?bestRank)
       WHERE {{
         {{
-          SELECT ?cell ?pos ?o ?best (COUNT(?q) AS ?cnt) (SUM(IF(?oq <= ?o, 1, 0)) AS ?le)
+          SELECT ?cell ?pos ?o ?best (COUNT(DISTINCT ?q) AS ?cnt) (COUNT(DISTINCT ?atOrBelow) AS ?le)
           WHERE {{
+            # no DISTINCT in these sub-SELECTs (Virtuoso 7 loses rows joining them); duplicates are harmless:
+            # the counts below are DISTINCT and the rest are MIN/MAX
             {{
-              SELECT DISTINCT ?cell ?pos ?o ?rank WHERE {{
+              SELECT ?cell ?pos ?o ?rank WHERE {{
 {eligible("?pos", "?o", "?rank", "                ")}
               }}
             }}
@@ -115,11 +117,12 @@ WHERE {{
             }}
             FILTER (?rank = ?best)
             {{
-              SELECT DISTINCT ?cell ?q ?oq ?rankq WHERE {{
+              SELECT ?cell ?q ?oq ?rankq WHERE {{
 {eligible("?q", "?oq", "?rankq", "                ")}
               }}
             }}
             FILTER (?rankq = ?best)
+            BIND (IF(?oq <= ?o, ?q, ?unbound) AS ?atOrBelow)
           }}
           GROUP BY ?cell ?pos ?o ?best
         }}
