@@ -1,6 +1,6 @@
 """Build hook: the wheel carries the repository's ontology/, data/, queries/ and app/ as `kg/_resources/`.
 
-The folders stay at the top of the repository; `kg.paths` reads them from the package when installed from a
+The folders (and CITATION.cff, the source of the release metadata) stay at the top of the repository; `kg.paths` reads them from the package when installed from a
 wheel and from the checkout otherwise (editable installs are not copied)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-RESOURCES = ("ontology", "data", "queries", "app", ".streamlit")
+RESOURCES = ("ontology", "data", "queries", "app", ".streamlit", "CITATION.cff")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
 
 
@@ -28,6 +28,8 @@ class BuildPyWithResources(build_py):
         for name in RESOURCES:
             if (HERE / name).is_dir():
                 shutil.copytree(HERE / name, target / name, ignore=SKIP)
+            elif (HERE / name).is_file():
+                shutil.copy2(HERE / name, target / name)
 
 
 setup(cmdclass={"build_py": BuildPyWithResources})

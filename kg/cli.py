@@ -234,12 +234,17 @@ def release(
     endpoint: Annotated[
         str | None, typer.Option(help="Public SPARQL endpoint URL named in the metadata (omitted if not given).")
     ] = None,
+    explorer: Annotated[
+        str | None, typer.Option(help="Public explorer URL; with --endpoint, the bundle gets w3id redirect rules.")
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Write a citable, byte-reproducible release bundle; an existing version is never overwritten."""
     from kg.publish.release import release as run_release
 
-    target = run_release(version=version, out=out, date=date, previous=previous, endpoint=endpoint, data=data)
+    target = run_release(
+        version=version, out=out, date=date, previous=previous, endpoint=endpoint, explorer=explorer, data=data
+    )
     typer.echo(f"wrote {target}")
 
 
