@@ -1,7 +1,8 @@
 """Build hook: the wheel carries the repository's ontology/, data/, queries/ and app/ as `kg/_resources/`.
 
-The folders (and CITATION.cff, the source of the release metadata) stay at the top of the repository; `kg.paths` reads them from the package when installed from a
-wheel and from the checkout otherwise (editable installs are not copied)."""
+The folders (and CITATION.cff, the source of the release metadata) stay at the top of the repository; `kg.paths`
+reads them from the package when installed from a wheel, and from the checkout otherwise (editable installs are
+not copied)."""
 
 from __future__ import annotations
 

@@ -452,10 +452,10 @@ def release(
         else:
             files["CHANGES.md"] = f"## {name}\n\nFirst release.\n".encode()
         shutil.rmtree(tmp / "build")
-        for rel, data in files.items():
+        for rel, content in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            path.write_bytes(content)
         sums = "".join(f"{hashlib.sha256(files[rel]).hexdigest()}  {rel}\n" for rel in sorted(files))
         (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
         tmp.rename(target)
