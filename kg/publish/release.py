@@ -242,7 +242,7 @@ def _void(
     for key, media, file in DUMPS:
         dist = URIRef(f"{ds}/{key}")
         checksum = BNode()
-        for s_, p, o in (
+        rows: tuple[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal], ...] = (
             (ds, DCAT.distribution, dist),
             (dist, RDF.type, DCAT.Distribution),
             (dist, DCTERMS.title, Literal(f"{TITLE} {version} ({file})", lang="en")),
@@ -256,8 +256,9 @@ def _void(
             (checksum, RDF.type, SPDX.Checksum),
             (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
             (checksum, SPDX.checksumValue, Literal(hashlib.sha256(files[file]).hexdigest(), datatype=XSD.hexBinary)),
-        ):
-            meta.add((s_, p, o))
+        )
+        for triple in rows:
+            meta.add(triple)
     return turtle(meta)
 
 
