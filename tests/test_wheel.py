@@ -109,16 +109,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     wheel = next(dist.glob("cybernorms_kg-*.whl"))
     print(f"\n{time.monotonic() - started:6.1f} s  wheel built ({wheel.stat().st_size} bytes)")
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
-    python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
-                   capture_output=True, timeout=300)
-    print(f"{time.monotonic() - started:6.1f} s  installed in a fresh venv")
     home, cwd = base / "home", base / "cwd"
     home.mkdir()
     cwd.mkdir()
+    # nothing of the checkout or of this test run may leak in: no PYTHONPATH, no build folder, a fresh home
     env = {k: v for k, v in os.environ.items() if k not in ("CNKG_BUILD", "PYTHONPATH", "XDG_DATA_HOME")}
     env.update(HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", PYTHONNOUSERSITE="1")
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    # --force-reinstall: an editable install of the same version outside the venv must not count as installed
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+                   check=True, capture_output=True, timeout=300, env=env, cwd=cwd)
+    print(f"{time.monotonic() - started:6.1f} s  installed in a fresh venv")
     yield Installed(python=python, cnkg=venv / "bin" / "cnkg", home=home, cwd=cwd, env=env, wheel=wheel)
 
 
