@@ -332,16 +332,16 @@ def app_command(
     out: Annotated[Path, typer.Option(help="Folder for the graph built from --data.")] = BUILD / "own-data",
 ) -> None:
     """Open the Streamlit explorer on the embedded store (building the graph first if needed)."""
-    import shutil as _shutil
+    import importlib.util
 
     from kg.paths import ROOT
 
+    if importlib.util.find_spec("streamlit") is None:
+        raise BuildError("streamlit is not installed (hint: python3 -m pip install streamlit)")
     graph = _serving(data, out)
     os.environ["CNKG_BUILD"] = str(graph.parent)  # the explorer reads the graph of this build folder
-    streamlit = _shutil.which("streamlit")
-    if streamlit is None:
-        raise BuildError("streamlit is not installed (hint: python3 -m pip install -e .)")
-    command = [streamlit, "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
+    # this interpreter's streamlit: works in a venv that is not activated (its bin/ not on PATH)
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
                "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.enableStaticServing", "true"]
     typer.echo(f"Explorer: http://{host}:{port}/  (Ctrl-C stops it)")
