@@ -202,7 +202,8 @@ def test_dcat_describes_each_download_with_size_checksum_and_iana_type(bundle: P
     for dist in downloads:
         file = str(void.value(dist, DCAT.downloadURL)).rsplit("/", 1)[1]
         content = (bundle / file).read_bytes()
-        assert void.value(dist, DCAT.byteSize).toPython() == len(content)
+        size = void.value(dist, DCAT.byteSize)
+        assert isinstance(size, Literal) and size.toPython() == len(content)
         checksum = void.value(dist, SPDX.checksum)
         assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(content).hexdigest()
         assert void.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
@@ -279,7 +280,7 @@ def _undefined_terms(doc: object, terms: set[str]) -> set[str]:
 
 
 def _schema_rdf(doc: dict[str, object]) -> Graph:
-    from pyld import jsonld as pyld
+    from pyld import jsonld as pyld  # type: ignore[import-untyped]
 
     context_file = ROOT / "kg" / "publish" / "templates" / "schema-org-context.jsonld"
     local = json.loads(context_file.read_text(encoding="utf-8"))
@@ -331,7 +332,7 @@ def test_zenodo_metadata_has_the_documented_fields_and_the_repository_copy_is_cu
 @pytest.mark.parametrize("which", ["repository", "bundle"])
 def test_citation_cff_is_valid_for_cffconvert(which: str, bundle: Path) -> None:
     pytest.importorskip("cffconvert", reason="cffconvert pins jsonschema 3.2; install it apart to run this check")
-    from cffconvert import Citation
+    from cffconvert import Citation  # type: ignore[import-not-found]
 
     path = ROOT / "CITATION.cff" if which == "repository" else bundle / "CITATION.cff"
     Citation(path.read_text(encoding="utf-8")).validate()  # raises on a schema error
