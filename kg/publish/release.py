@@ -403,10 +403,10 @@ def release(
     if not date or not re.match(r"^\d{4}-\d{2}-\d{2}$", date):
         raise KGError("no release date: not in a git checkout (hint: pass --date YYYY-MM-DD)")
     for option, url in (("--endpoint", endpoint), ("--explorer", explorer)):
-        if url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", url):
-            raise KGError(f"{option} {url!r} is not a public http(s) URL (hint: e.g. https://example.org/sparql)")
         if url is not None and re.match(r"^https?://(localhost|127\.|\[::1\]|0\.0\.0\.0)", url):
             raise KGError(f"{option} {url} is a loopback address, unreachable for readers (hint: a public URL)")
+        if url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", url):
+            raise KGError(f"{option} {url!r} is not a public http(s) URL (hint: e.g. https://example.org/sparql)")
     about = facts()
     name = f"cybernorms-kg-{version}"
     target = out / name
