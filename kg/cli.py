@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kg.errors import BuildError, KGError, QueryError, ValidationFailed
-from kg.paths import BUILD, DATA, GRAPH
+from kg.paths import BUILD, CHECKOUT, DATA, GRAPH
 
 app = typer.Typer(
     help="Cyber Norms Knowledge Graph: build, validate and query the graph of international cyber diplomacy.",
@@ -31,6 +34,36 @@ def _report(error: KGError) -> int:
     return error.exit_code
 
 
+DataOption = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="Your own record files or folders: the graph is built from them and used instead."),
+]
+
+
+@contextmanager
+def _graph_of(data: list[Path] | None, graph: Path) -> Iterator[Path]:
+    """The graph file to read: `graph`, or one built from `data` into a temporary folder removed afterwards."""
+    if not data:
+        yield graph
+        return
+    from kg.pipeline.build import build as run_build
+
+    with tempfile.TemporaryDirectory(prefix="cnkg-data-") as tmp:
+        yield next(p for p in run_build(data=data, out=Path(tmp)).files if p.suffix == ".nt")
+
+
+def _serving(data: list[Path] | None, out: Path) -> Path:
+    """The graph a long-running command serves: built from `data` into `out`, or the default one (built if missing)."""
+    from kg.pipeline.build import build as run_build
+    from kg.pipeline.build import ensure_built
+
+    if not data:
+        return ensure_built()
+    graph = next(p for p in run_build(data=data, out=out).files if p.suffix == ".nt")
+    typer.echo(f"built {graph} from {', '.join(map(str, data))}")
+    return graph
+
+
 def _built(graph: Path) -> Path:
     """The built graph file, or an error that says how to make it."""
     if not graph.exists():
@@ -41,11 +74,12 @@ def _built(graph: Path) -> Path:
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/).")] = None,
+    data: DataOption = None,
 ) -> None:
     """Check records: types, dates, unique ids, references, sources. Lists every problem; exit 1 if any."""
     from kg.pipeline.build import check
 
-    checked = check(paths or [DATA])
+    checked = check([*(paths or []), *(data or [])] or [DATA])
     typer.echo(f"{len(checked)} records OK.")
 
 
@@ -70,14 +104,16 @@ def build(
 @app.command()
 def summary(
     graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
+    data: DataOption = None,
 ) -> None:
     """Print what the built graph holds: records by type."""
     from rdflib import Graph
 
     from kg.pipeline.summary import summary_lines
 
-    for line in summary_lines(Graph().parse(_built(graph), format="nt")):
-        typer.echo(line)
+    with _graph_of(data, graph) as source:
+        for line in summary_lines(Graph().parse(_built(source), format="nt")):
+            typer.echo(line)
 
 
 @app.command()
@@ -103,6 +139,7 @@ def query(
     timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped.")] = 30.0,
     limit: Annotated[int, typer.Option(help="Row cap; a capped result says so.")] = 100_000,
     graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = GRAPH,
+    data: DataOption = None,
 ) -> None:
     """Run a library query (or a .rq file) and print the result, with a citation line."""
     from kg import __version__
@@ -112,14 +149,15 @@ def query(
 
     q = resolve(name)
     params = parse_params(param or [])
-    backend = backend_for(endpoint=endpoint, graph=graph)
-    table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
+    with _graph_of(None if endpoint else data, graph) as source:
+        backend = backend_for(endpoint=endpoint, graph=source)
+        table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
+        cite = citation(q, version=__version__, params=params, graph=None if endpoint else source)
     if pivot_on:
         spec = q.pivot if pivot_on == "auto" else tuple(p.strip() for p in pivot_on.split(","))
         if not spec or len(spec) != 3:
             raise QueryError("--pivot needs ROW,COLUMN,VALUE (or 'auto' for queries that declare #+ pivot)")
         table = pivot(table, row=spec[0], column=spec[1], value=spec[2])
-    cite = citation(q, version=__version__, params=params, graph=None if endpoint else graph)
     typer.echo(render(table, fmt=fmt, cite=cite), nl=False)
 
 
@@ -127,13 +165,15 @@ def query(
 def reproduce(
     endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL 1.1 endpoint URL (default: embedded).")] = None,
     graph: Annotated[Path, typer.Option(help="Built graph for the embedded store.")] = GRAPH,
+    data: DataOption = None,
 ) -> None:
     """Reproduce the published tables recorded in the data; exit 1 on a difference that is not explained."""
     from kg.publish.reproduce import format_reports
     from kg.publish.reproduce import reproduce as run_reproduce
     from kg.sparql.query import backend_for
 
-    reports = run_reproduce(backend_for(endpoint=endpoint, graph=graph))
+    with _graph_of(None if endpoint else data, graph) as source:
+        reports = run_reproduce(backend_for(endpoint=endpoint, graph=source))
     typer.echo(format_reports(reports))
     regressions = sum(len(r.regressions) for r in reports)
     if regressions:
@@ -150,12 +190,13 @@ def serve(
     cors: Annotated[bool, typer.Option(help="Allow browser clients from any origin (e.g. YASGUI).")] = False,
     row_cap: Annotated[int, typer.Option(help="Most rows or triples in one answer; a cut answer says so.")] = 100_000,
     graph: Annotated[Path | None, typer.Option(help="Built graph to serve (default: build if needed).")] = None,
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the graph built from --data.")] = BUILD / "own-data",
 ) -> None:
     """Start a read-only SPARQL 1.1 Protocol server over the graph, building it first if needed."""
-    from kg.pipeline.build import ensure_built
     from kg.publish.serve import LOOPBACK, ServerSpec, serve_forever
 
-    source = _built(graph) if graph is not None else ensure_built()
+    source = _built(graph) if graph is not None else _serving(data, out)
     spec = ServerSpec(host=host, port=port, timeout_s=timeout, workers=workers, cors=cors, row_cap=row_cap)
     if host not in LOOPBACK:
         typer.echo(f"warning: binding to {host}: the endpoint is reachable from other machines", err=True)
@@ -183,16 +224,18 @@ def push(
     ] = None,
     batch_lines: Annotated[int, typer.Option(help="Triples per request (the first replaces the graph).")] = 10_000,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the store, per request.")] = 120.0,
+    data: DataOption = None,
 ) -> None:
     """Load the built graph into an external store (SPARQL 1.1 Graph Store Protocol, in batches)."""
     from kg.publish.push import push as run_push
 
-    report = run_push(
-        endpoint=endpoint, graph_iri=graph_iri, graph=graph, user=user, password=password,
-        batch_lines=batch_lines, timeout_s=timeout,
-    )
+    with _graph_of(data, graph) as source:
+        report = run_push(
+            endpoint=endpoint, graph_iri=graph_iri, graph=source, user=user, password=password,
+            batch_lines=batch_lines, timeout_s=timeout,
+        )
     typer.echo(
-        f"pushed {report.triples} triples of {graph} to {endpoint} ({graph_iri or 'default graph'}) "
+        f"pushed {report.triples} triples of {source} to {endpoint} ({graph_iri or 'default graph'}) "
         f"in {report.requests} requests: HTTP {report.status}"
     )
 
@@ -203,11 +246,20 @@ def release(
     out: Annotated[Path, typer.Option(help="Folder that receives cybernorms-kg-X.Y.Z/.")] = Path("releases"),
     date: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: the commit date).")] = None,
     previous: Annotated[Path | None, typer.Option(help="Previous release folder, for CHANGES.md.")] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="Public SPARQL endpoint URL named in the metadata (omitted if not given).")
+    ] = None,
+    explorer: Annotated[
+        str | None, typer.Option(help="Public explorer URL; with --endpoint, the bundle gets w3id redirect rules.")
+    ] = None,
+    data: DataOption = None,
 ) -> None:
     """Write a citable, byte-reproducible release bundle; an existing version is never overwritten."""
     from kg.publish.release import release as run_release
 
-    target = run_release(version=version, out=out, date=date, previous=previous)
+    target = run_release(
+        version=version, out=out, date=date, previous=previous, endpoint=endpoint, explorer=explorer, data=data
+    )
     typer.echo(f"wrote {target}")
 
 
@@ -228,13 +280,15 @@ def diff(
 def coverage(
     update: Annotated[Path | None, typer.Option(help="Rewrite the coverage block of this file (README.md).")] = None,
     graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
+    data: DataOption = None,
 ) -> None:
     """Print the coverage table (records by type) from the built graph, or update it in the README."""
     from rdflib import Graph
 
     from kg.pipeline.summary import coverage_markdown, replace_coverage
 
-    block = coverage_markdown(Graph().parse(_built(graph), format="nt"))
+    with _graph_of(data, graph) as source:
+        block = coverage_markdown(Graph().parse(_built(source), format="nt"))
     if update is None:
         typer.echo(block)
         return
@@ -260,6 +314,7 @@ def codebook(
 def reason_command(
     graph: Annotated[Path, typer.Option(help="Built graph (N-Triples).")] = GRAPH,
     out: Annotated[Path, typer.Option(help="Folder for cybernorms-inferred.ttl/.nt.")] = BUILD,
+    data: DataOption = None,
 ) -> None:
     """Run HermiT (owlready2) over the graph: report inconsistencies with the records that cause them, and
     write the inferred facts apart from the asserted graph."""
@@ -268,7 +323,8 @@ def reason_command(
     from kg.pipeline.export import ntriples, turtle, write_outputs
     from kg.pipeline.reason import reason
 
-    result = reason(Graph().parse(_built(graph), format="nt"))
+    with _graph_of(data, graph) as source:
+        result = reason(Graph().parse(_built(source), format="nt"))
     if not result.consistent:
         raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
     files = write_outputs(
@@ -287,18 +343,20 @@ def reason_command(
 def app_command(
     host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8501,
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the graph built from --data.")] = BUILD / "own-data",
 ) -> None:
     """Open the Streamlit explorer on the embedded store (building the graph first if needed)."""
-    import shutil as _shutil
+    import importlib.util
 
     from kg.paths import ROOT
-    from kg.pipeline.build import ensure_built
 
-    ensure_built()
-    streamlit = _shutil.which("streamlit")
-    if streamlit is None:
-        raise BuildError("streamlit is not installed (hint: python3 -m pip install -e .)")
-    command = [streamlit, "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
+    if importlib.util.find_spec("streamlit") is None:
+        raise BuildError("streamlit is not installed (hint: python3 -m pip install streamlit)")
+    graph = _serving(data, out)
+    os.environ["CNKG_BUILD"] = str(graph.parent)  # the explorer reads the graph of this build folder
+    # this interpreter's streamlit: works in a venv that is not activated (its bin/ not on PATH)
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
                "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.enableStaticServing", "true"]
     typer.echo(f"Explorer: http://{host}:{port}/  (Ctrl-C stops it)")
@@ -311,13 +369,17 @@ def app_command(
 def ingest_votes(
     raw: Annotated[Path, typer.Argument(help="Raw voting list under data/raw/votes/.")],
     resolution: Annotated[str, typer.Option(help="Resolution id, e.g. a-res-73-27.")],
-    out: Annotated[Path, typer.Option(help="Folder for the vote record.")] = DATA / "votes",
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the vote record (default: data/votes/ of the checkout).")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing vote record.")] = False,
 ) -> None:
     """Turn a voting list copied from a UN press release into a vote_record YAML file."""
     from kg.pipeline.ingest import ingest_votes as run
 
-    target = run(raw, resolution=resolution, out_dir=out, force=force)
+    if out is None and not CHECKOUT:
+        raise KGError("installed from a wheel, data/ is read-only (hint: pass --out FOLDER for the vote record)")
+    target = run(raw, resolution=resolution, out_dir=out or DATA / "votes", force=force)
     typer.echo(f"wrote {target}")
 
 

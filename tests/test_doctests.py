@@ -10,7 +10,7 @@ import pytest
 
 import kg
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(kg.__path__, "kg."))
+MODULES = ["kg", *sorted(m.name for m in pkgutil.walk_packages(kg.__path__, "kg."))]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -22,4 +22,4 @@ def test_docstring_examples_run(name: str) -> None:
 def test_the_core_has_examples() -> None:
     found = {name for name in MODULES if doctest.DocTestFinder().find(importlib.import_module(name))
              and any(t.examples for t in doctest.DocTestFinder().find(importlib.import_module(name)))}
-    assert {"kg.vocab", "kg.errors", "kg.pipeline.records", "kg.sparql.backends"} <= found
+    assert {"kg", "kg.paths", "kg.vocab", "kg.errors", "kg.pipeline.records", "kg.sparql.backends"} <= found
