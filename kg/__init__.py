@@ -10,8 +10,9 @@ The Python API is two functions; both build the graph first if the build folder 
 195
 >>> [r["vote"] for r in kg.query("state-voting-record", state="RU") if r["symbol"] == "A/RES/73/266"]
 ['no']
->>> kg.query("counts-by-type", as_frame=True).set_index("type").loc["instrument", "count"].item()
-43
+>>> frame = kg.query("counts-by-type", as_frame=True)
+>>> list(frame.columns), int(frame.set_index("type").loc["state", "count"])
+(['type', 'count'], 195)
 >>> len(kg.graph()) > 10_000
 True
 """
