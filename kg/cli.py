@@ -32,9 +32,10 @@ def _report(error: KGError) -> int:
 
 
 def _built(graph: Path) -> Path:
-    """The built graph file, or an error that says how to make it."""
-    if not graph.exists():
-        raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
+    """The built graph file checked against its manifest, or an error that says how to make it."""
+    from kg.pipeline.manifest import verify_built
+
+    verify_built(graph)
     return graph
 
 
@@ -58,12 +59,11 @@ def build(
     """Build the graph (Turtle and N-Triples), checked with SHACL and the QC queries. A failed build leaves old
     output untouched."""
     from kg.pipeline.build import build as run_build
-    from kg.pipeline.summary import summary_lines
 
     result = run_build(data=data, out=out, reason=reason)
     for path in result.files:
         typer.echo(f"wrote {path}")
-    for line in summary_lines(result.graph):
+    for line in result.summary:
         typer.echo(line)
 
 
@@ -112,7 +112,7 @@ def query(
 
     q = resolve(name)
     params = parse_params(param or [])
-    backend = backend_for(endpoint=endpoint, graph=graph)
+    backend = backend_for(endpoint=endpoint, graph=graph if endpoint else _built(graph))
     table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
     if pivot_on:
         spec = q.pivot if pivot_on == "auto" else tuple(p.strip() for p in pivot_on.split(","))
