@@ -25,7 +25,7 @@ SHARED_TYPES = {"state", "source_domain"}
 _SYMBOL = re.compile(r"^A/RES/(\d+)/(\d+[A-Z]?)$")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Strings always quoted, so the strict loader reads them back as strings (e.g. `NO`, `028`)."""
 
 

@@ -181,7 +181,7 @@ def test_a_build_from_another_version_is_stale(small_build: Path) -> None:
     body = json.loads(path.read_text(encoding="utf-8"))
     body["dataset_version"] = "0.0.1"
     path.write_text(json.dumps(body), encoding="utf-8")
-    with pytest.raises(DamagedBuild, match="dataset version 0.0.1"):
+    with pytest.raises(DamagedBuild, match=r"dataset version 0\.0\.1"):
         verify_built(small_build / "cybernorms.nt")
 
 
@@ -201,7 +201,7 @@ def test_killed_between_renames_leaves_a_consistent_set(
     for step in range(2):  # the generation's rename, then the pointer's
         calls = {"n": 0}
 
-        def dies(src: str, dst: str, *, step: int = step, real: object = real_rename) -> None:
+        def dies(src: str, dst: str, *, step: int = step, real: object = real_rename, calls: dict = calls) -> None:
             calls["n"] += 1
             if calls["n"] > step:
                 raise KeyboardInterrupt  # the process dies here

@@ -71,7 +71,7 @@ class _Converter:
         self.problems: list[Problem] = []
 
     def _problem(self, event: Any, message: str, hint: str = "") -> None:
-        mark = event.start_mark
+        mark: Any = event.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, hint))
 
     def _skip(self, events: list[Any], i: int) -> int:
@@ -102,7 +102,7 @@ class _Converter:
     ) -> tuple[Any, int]:
         """(value, index after it) for the node at `events[i]`; iterative inside, one call per node."""
         event = events[i]
-        mark = event.start_mark
+        mark: Any = event.start_mark
         marks[loc] = (mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
             self._problem(event, f"nesting deeper than {MAX_DEPTH} levels", "records are shallow; check indentation")
@@ -137,7 +137,8 @@ class _Converter:
                 i = self._skip(events, self._skip(events, i))
                 continue
             key = str(key_event.value)
-            key_mark = (key_event.start_mark.line + 1, key_event.start_mark.column + 1)
+            start: Any = key_event.start_mark
+            key_mark = (start.line + 1, start.column + 1)
             if key in result:
                 first = marks.get((*loc, key), (0, 0))
                 self._problem(key_event, f"duplicate key {key!r}", f"first given at line {first[0]}; keep one")
@@ -204,17 +205,17 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
         return [], [Problem(shown, line, col, message, "check indentation, colons and quotes around this point")]
     except yaml.YAMLError as exc:
         return [], [Problem(shown, 0, 0, f"malformed YAML: {exc}", "check the file's syntax")]
-    alias = next((e for e in events if isinstance(e, yaml.AliasEvent)), None)
+    alias: Any = next((e for e in events if isinstance(e, yaml.AliasEvent)), None)
     if alias is not None:  # refused before anything is built: aliases can make billion-laughs documents
-        mark = alias.start_mark
-        return [], [Problem(shown, mark.line + 1, mark.column + 1,
+        where: Any = alias.start_mark
+        return [], [Problem(shown, where.line + 1, where.column + 1,
                             "malformed YAML: anchors and aliases (*name) are not allowed in records",
                             "write the value out in full")]
     starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
     if len(starts) != 1:
         if not starts:
             return [], [Problem(shown, 1, 1, "file holds no record", "write a mapping with `id:` and `type:`")]
-        extra = events[starts[1] + 1]
+        extra: Any = events[starts[1] + 1]
         return [], [
             Problem(
                 shown,

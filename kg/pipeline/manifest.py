@@ -230,9 +230,9 @@ def write_generation(
             link = out_dir / name
             if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
                 _symlink_replace(f"{CURRENT}/{name}", link)
-        for entry in out_dir.iterdir():  # stable links whose file the new generation no longer has
-            if entry.is_symlink() and os.readlink(entry).startswith(f"{CURRENT}/") and not entry.exists():
-                entry.unlink()
+        for path in out_dir.iterdir():  # stable links whose file the new generation no longer has
+            if path.is_symlink() and os.readlink(path).startswith(f"{CURRENT}/") and not path.exists():
+                path.unlink()
     except OSError as exc:
         raise BuildError(f"cannot write to {out_dir}: {exc.strerror} (hint: check space and permissions)") from None
     finally:

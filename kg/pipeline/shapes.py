@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kg.errors import Finding
 from kg.paths import SHAPES
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from kg.pipeline.to_rdf import Triples
 
+Term = Any  # a pyoxigraph term (NamedNode, BlankNode or Literal)
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -65,16 +66,16 @@ class Check:
     message: str
 
 
-def _shapes_graph(path: Path) -> dict[str, dict[str, list[ox.Term]]]:
+def _shapes_graph(path: Path) -> dict[str, dict[str, list[Term]]]:
     import pyoxigraph as ox
 
-    subjects: dict[str, dict[str, list[ox.Term]]] = defaultdict(lambda: defaultdict(list))
+    subjects: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
         subjects[str(quad.subject)][quad.predicate.value].append(quad.object)
     return subjects
 
 
-def _items(graph: dict[str, dict[str, list[ox.Term]]], head: ox.Term) -> list[ox.Term]:
+def _items(graph: dict[str, dict[str, list[Term]]], head: Term) -> list[Term]:
     """The members of an RDF list."""
     out = []
     node = str(head)
@@ -84,17 +85,17 @@ def _items(graph: dict[str, dict[str, list[ox.Term]]], head: ox.Term) -> list[ox
     return out
 
 
-def _keys(node: dict[str, list[ox.Term]]) -> set[str]:
+def _keys(node: dict[str, list[Term]]) -> set[str]:
     return {k for k, v in node.items() if v}
 
 
-def _one(values: list[ox.Term]) -> ox.Term:
+def _one(values: list[Term]) -> Term:
     if len(values) != 1:
         raise Unsupported("a constraint given more than once")
     return values[0]
 
 
-def _path(graph: dict[str, dict[str, list[ox.Term]]], prop: dict[str, list[ox.Term]]) -> str:
+def _path(graph: dict[str, dict[str, list[Term]]], prop: dict[str, list[Term]]) -> str:
     import pyoxigraph as ox
 
     path = _one(prop[f"{SH}path"])
@@ -103,8 +104,8 @@ def _path(graph: dict[str, dict[str, list[ox.Term]]], prop: dict[str, list[ox.Te
     return path.value
 
 
-def _literal_message(values: list[ox.Term]) -> str | None:
-    return str(values[0].value) if values else None  # type: ignore[union-attr]
+def _literal_message(values: list[Term]) -> str | None:
+    return str(values[0].value) if values else None
 
 
 def _compact(iri: str) -> str:
@@ -116,10 +117,10 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def _member_test(graph: dict[str, dict[str, list[ox.Term]]], member: ox.Term) -> str:
+def _member_test(graph: dict[str, dict[str, list[Term]]], member: Term) -> str:
     """A SPARQL boolean saying that ?focus conforms to an or/xone member (a property shape with minCount 1)."""
     shape = graph[str(member)]
-    if _keys(shape) - {f"{SH}path", f"{SH}minCount"} or _one(shape[f"{SH}minCount"]).value != "1":  # type: ignore
+    if _keys(shape) - {f"{SH}path", f"{SH}minCount"} or _one(shape[f"{SH}minCount"]).value != "1":
         raise Unsupported("or/xone members other than minCount 1")
     return f"EXISTS {{ ?focus <{_path(graph, shape)}> ?any }}"
 
@@ -160,32 +161,33 @@ def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[Check, ...]:
             shown = _compact(p)
             message = _literal_message(prop[f"{SH}message"])
 
-            def add(body: str, default: str, *, p: str = p, message: str | None = message, shown: str = shown) -> None:
-                checks.append(Check(f"{head} {target} {body} {tail}", shown, message or default))
+            def add(body: str, default: str, *, shown: str = shown, message: str | None = message,
+                    frame: tuple[str, str, str] = (head, target, tail)) -> None:
+                checks.append(Check(f"{frame[0]} {frame[1]} {body} {frame[2]}", shown, message or default))
 
             values = f"?focus <{p}> ?value ."
             for n in prop[f"{SH}minCount"]:
                 checks.append(Check(
                     f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} "
                     f"OPTIONAL {{ ?focus <{p}> ?v }} OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
-                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n.value})",  # type: ignore[union-attr]
-                    shown, message or f"Less than {n.value} values on {shown}"))  # type: ignore[union-attr]
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n.value})",
+                    shown, message or f"Less than {n.value} values on {shown}"))
             for n in prop[f"{SH}maxCount"]:
                 checks.append(Check(
                     f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} ?focus <{p}> ?v . "
                     f"OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
-                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n.value})",  # type: ignore[union-attr]
-                    shown, message or f"More than {n.value} values on {shown}"))  # type: ignore[union-attr]
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n.value})",
+                    shown, message or f"More than {n.value} values on {shown}"))
             for c in prop[f"{SH}class"]:
                 add(f"{values} FILTER NOT EXISTS {{ ?value a/<{RDFS}subClassOf>* {c} }}",
-                    f"Value does not have class {_compact(c.value)}")  # type: ignore[union-attr]
+                    f"Value does not have class {_compact(c.value)}")
             for d in prop[f"{SH}datatype"]:
                 add(f"{values} FILTER(!isLiteral(?value) || datatype(?value) != {d})",
-                    f"Value is not Literal with datatype {_compact(d.value)}")  # type: ignore[union-attr]
+                    f"Value is not Literal with datatype {_compact(d.value)}")
             for head_node in prop[f"{SH}in"]:
                 allowed = " ".join(str(v) for v in _items(graph, head_node))
-                add(f"{values} FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} FILTER(sameTerm(?value, ?allowed)) }}",
-                    f"Value is not in ({allowed})")
+                add(f"{values} FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} "
+                    "FILTER(sameTerm(?value, ?allowed)) }", f"Value is not in ({allowed})")
             for pattern in prop[f"{SH}pattern"]:
                 add(f"{values} FILTER(isBlank(?value) || !REGEX(STR(?value), {pattern}))",
                     f"Value does not match pattern {pattern}")
@@ -244,16 +246,8 @@ def check_shapes(data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, eng
     from rdflib import Graph
 
     if not isinstance(data, Graph):
-        from kg.pipeline.export import ntriples
-
-        data = Graph().parse(data=ntriples(data) if not _is_store(data) else _dump(data), format="nt")
+        data = Graph().parse(data=_dump(as_store(data)), format="nt")
     return _pyshacl(data, shapes)
-
-
-def _is_store(data: object) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(data, ox.Store)
 
 
 def _dump(store: ox.Store) -> bytes:

@@ -81,7 +81,7 @@ class Lit(str):
 
 def _quote(text: str) -> str:
     """rdflib's N-Triples string escaping (backslash, newline, quote, carriage return), so output is unchanged."""
-    return '"%s"' % text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
 
 
 def typed(lexical: str, datatype: str) -> Lit:
