@@ -6,6 +6,9 @@ queries and the summary all run on that store, and the Turtle is written from th
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -45,10 +48,25 @@ class BuildResult:
         return Graph().parse(next(p for p in self.files if p.name == f"{GRAPH_BASENAME}.nt"), format="nt")
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a build makes millions of long-lived objects and no cycles, and
+    the collector's repeated full passes over them cost more than the build itself at 100x (4x in loading)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def check(paths: list[Path]) -> list[Checked]:
     """Load and validate; raise ValidationFailed with every problem found."""
-    raws, problems = load_records(paths)
-    checked, more = validate(raws)
+    with paused_gc():
+        raws, problems = load_records(paths)
+        checked, more = validate(raws)
+        del raws
     problems += more
     if problems:
         raise ValidationFailed(problems)
@@ -98,9 +116,10 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
 
     With `reason`, HermiT must find the graph consistent, and the inferred facts are written apart, to
     `cybernorms-inferred.ttl` / `.nt`."""
-    triples, checked, store = graph_from(data or [DATA])
-    summary = summary_lines(store)
-    del store
+    with paused_gc():
+        triples, checked, store = graph_from(data or [DATA])
+        summary = summary_lines(store)
+        del store
     rendered: dict[str, bytes] = {}
 
     def nt() -> bytes:
@@ -120,7 +139,8 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
         inferred = result.inferred
         outputs[f"{GRAPH_BASENAME}-inferred.ttl"] = lambda: turtle(inferred)
         outputs[f"{GRAPH_BASENAME}-inferred.nt"] = lambda: ntriples(inferred)
-    files = write_outputs(out, outputs, replace_all=True)
+    with paused_gc():
+        files = write_outputs(out, outputs, replace_all=True)
     return BuildResult(checked, [out / f"{GRAPH_BASENAME}.ttl", out / f"{GRAPH_BASENAME}.nt", *files[2:]],
                        len(triples), summary)
 

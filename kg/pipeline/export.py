@@ -56,7 +56,7 @@ def ntriples(graph: Graph | Triples) -> bytes:
 
     if isinstance(graph, Triples):
         return graph.ntriples()
-    return Triples(graph_rows(graph)).ntriples()
+    return Triples.from_rows(graph_rows(graph)).ntriples()
 
 
 def turtle_from_ntriples(data: bytes) -> bytes:

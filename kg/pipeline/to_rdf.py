@@ -451,22 +451,29 @@ class GraphBuilder:
 
 @dataclass(frozen=True)
 class Triples:
-    """A graph as sorted N-Triples rows (no final newline): the records' rows and the ontology's and codebook's."""
+    """A graph as sorted N-Triples (the bytes of the file) and its number of triples."""
 
-    rows: list[str]
+    data: bytes
+    count: int
+
+    @staticmethod
+    def from_rows(rows: list[str]) -> Triples:
+        """From sorted rows without their newline (encoded in chunks, so the rows can be freed soon after)."""
+        chunks = [("\n".join(rows[i : i + 65536]) + "\n").encode("utf-8") for i in range(0, len(rows), 65536)]
+        return Triples(b"".join(chunks), len(rows))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.count
 
     def ntriples(self) -> bytes:
         """Sorted N-Triples, one row a line: byte-identical for the same records."""
-        return ("\n".join(self.rows) + "\n").encode("utf-8") if self.rows else b""
+        return self.data
 
     def graph(self) -> Graph:
         """The same triples as an rdflib Graph (for callers that need rdflib; slow for large graphs)."""
         from rdflib import Graph
 
-        return Graph().parse(data=self.ntriples(), format="nt")
+        return Graph().parse(data=self.data, format="nt")
 
 
 def _digest(*paths: Path) -> str:
@@ -506,7 +513,9 @@ def build_triples(
         getattr(builder, item.record.type)(item.record)
     if with_terms:
         builder.rows |= _term_rows(ontology, codebook, _digest(ontology, codebook))
-    return Triples(sorted(builder.rows))
+    rows = sorted(builder.rows)
+    builder.rows.clear()
+    return Triples.from_rows(rows)
 
 
 def build_graph(
