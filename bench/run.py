@@ -1,5 +1,5 @@
 """Benchmarks, one command: `python3 bench/run.py` (options: `--scales 1,10,100`, `--skip-100`, `--repeats 3`,
-`--query-cap 60`, `--no-cli`, `--explorer CMD`).
+`--query-cap 60`, `--no-cli`, `--explorer CMD`, `--reasoning`, `--load`).
 
 For each scale (1 = the real data; N = `bench/scale.py`'s N copies of it, as YAML records):
 1. Build: `kg.pipeline.build.build` in a child process (wall, CPU, peak RSS from the child's own getrusage), per
@@ -204,6 +204,43 @@ def bench_cli(nt: Path, data: Path, *, repeats: int) -> dict[str, Any]:
     }
 
 
+def bench_reasoning(nt: Path) -> dict[str, float]:
+    """HermiT (owlready2) over the built graph, including the JVM start."""
+    from rdflib import Graph
+
+    from kg.pipeline.reason import reason
+
+    graph = Graph().parse(nt, format="nt")
+    start = time.perf_counter()
+    result = reason(graph, explain=False)
+    return {"s": time.perf_counter() - start, "triples": float(len(graph)), "consistent": float(result.consistent)}
+
+
+def bench_load(nt: Path, *, clients: int, requests: int, budget_s: float) -> dict[str, float]:
+    """Start the read-only server; a second process (bench/load_client.py) fires library queries concurrently."""
+    import socket
+
+    from kg.publish.serve import ServerSpec, prepare_store, start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = prepare_store(graph=nt, location=Path(tmp) / "store")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        spec = ServerSpec(port=port, timeout_s=30)
+        server = start(store, spec)
+        try:
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "load_client.py"), spec.query_url, str(clients), str(requests),
+                 str(budget_s)],
+                capture_output=True, text=True, timeout=budget_s + 120, check=True,
+            )
+            return json.loads(proc.stdout)  # type: ignore[no-any-return]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100", help="comma-separated factors (1 = the real data)")
@@ -212,6 +249,8 @@ def main() -> None:
     parser.add_argument("--query-cap", type=float, default=60.0, help="seconds per query run before it is cut off")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--explorer", help="command printing the explorer's page times as JSON (its own bench)")
+    parser.add_argument("--reasoning", action="store_true", help="also time HermiT on the real graph")
+    parser.add_argument("--load", action="store_true", help="also load-test `cnkg serve` (8 clients, 400 queries)")
     args = parser.parse_args()
     scales = [int(x) for x in args.scales.split(",") if not (args.skip_100 and int(x) >= 100)]
     results: dict[str, Any] = {"python": sys.version.split()[0], "machine_start": machine(), "scales": {}}
@@ -223,6 +262,10 @@ def main() -> None:
                 print("  CLI...", flush=True)
                 nt = Path(results["scales"]["1"]["nt"])
                 results["cli"] = bench_cli(nt, ROOT / "data", repeats=max(5, args.repeats))
+                if args.reasoning:
+                    results["reasoning"] = bench_reasoning(nt)
+                if args.load:
+                    results["load"] = bench_load(nt, clients=8, requests=400, budget_s=120)
         if args.explorer:
             done = subprocess.run(args.explorer, shell=True, capture_output=True, text=True, check=False)
             results["explorer"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr[-500:]}
@@ -294,6 +337,14 @@ def report(results: dict[str, Any]) -> str:
             "Floors: import pyoxigraph, load the graph, run the query, print CSV; parse every record file with "
             "libyaml (no checks).",
         ]
+    if "reasoning" in results:
+        r = results["reasoning"]
+        lines += ["", f"HermiT on the real graph ({r['triples']:.0f} triples): {r['s']:.1f} s."]
+    if "load" in results:
+        ld = results["load"]
+        lines += ["", f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
+                  f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
+                  f"p99 {ld['p99_ms']:.1f} ms."]
     if "explorer" in results:
         lines += ["", "## Explorer", "", "```", json.dumps(results["explorer"], indent=1), "```"]
     else:
