@@ -45,7 +45,8 @@ from kg.pipeline.shapes import check_shapes
 from kg.pipeline.to_rdf import build_triples
 from kg.pipeline.validate import validate
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
-b.paused_gc().__enter__()  # as build() does around its stages
+import gc
+gc.disable()  # as build() does around its stages (kg.pipeline.build.paused_gc)
 stages = {}
 def lap(name, start):
     stages[name] = time.perf_counter() - start
