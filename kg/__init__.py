@@ -47,7 +47,7 @@ def graph(*, data: Sequence[Path] | None = None, graph_file: Path | None = None)
     if data:
         from kg.pipeline.build import graph_from
 
-        return graph_from(list(data))[0]
+        return graph_from(list(data))[0].graph()
     from kg.paths import GRAPH
     from kg.pipeline.build import ensure_built
 

@@ -65,9 +65,10 @@ def _serving(data: list[Path] | None, out: Path) -> Path:
 
 
 def _built(graph: Path) -> Path:
-    """The built graph file, or an error that says how to make it."""
-    if not graph.exists():
-        raise BuildError(f"{graph} does not exist (hint: run `cnkg build` first)")
+    """The built graph file checked against its manifest, or an error that says how to make it."""
+    from kg.pipeline.manifest import verify_built
+
+    verify_built(graph)
     return graph
 
 
@@ -92,12 +93,11 @@ def build(
     """Build the graph (Turtle and N-Triples), checked with SHACL and the QC queries. A failed build leaves old
     output untouched."""
     from kg.pipeline.build import build as run_build
-    from kg.pipeline.summary import summary_lines
 
     result = run_build(data=data, out=out, reason=reason)
     for path in result.files:
         typer.echo(f"wrote {path}")
-    for line in summary_lines(result.graph):
+    for line in result.summary:
         typer.echo(line)
 
 
@@ -150,7 +150,7 @@ def query(
     q = resolve(name)
     params = parse_params(param or [])
     with _graph_of(None if endpoint else data, graph) as source:
-        backend = backend_for(endpoint=endpoint, graph=source)
+        backend = backend_for(endpoint=endpoint, graph=source if endpoint or data else _built(source))
         table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
         cite = citation(q, version=__version__, params=params, graph=None if endpoint else source)
     if pivot_on:

@@ -201,6 +201,7 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
     out = tmp_path / "out"
     first = build(data=[EXAMPLES / "valid"], out=out)
     before = {p.name: p.read_bytes() for p in first.files}
+    listing = sorted(p.name for p in out.iterdir())
 
     def boom(graph: object) -> bytes:
         raise KeyboardInterrupt
@@ -208,7 +209,8 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
     monkeypatch.setattr("kg.pipeline.build.ntriples", boom)
     with pytest.raises(KeyboardInterrupt):
         build(data=[EXAMPLES / "valid"], out=out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in out.iterdir()) == listing  # no temporary folder left behind
 
 
 def test_full_disk_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

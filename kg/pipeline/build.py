@@ -1,78 +1,154 @@
-"""The pipeline: load -> validate -> to RDF -> shapes check -> export. Each stage is its own module."""
+"""The pipeline: load -> validate -> to RDF -> shapes check -> QC -> export. Each stage is its own module.
+
+The graph is built once as sorted N-Triples rows and loaded once into an Oxigraph store; the shapes check, the QC
+queries and the summary all run on that store, and the Turtle is written from the same rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from kg.errors import BuildError, ValidationFailed
-from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME
-from kg.pipeline.export import ntriples, turtle, write_outputs
+from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME, QUERIES
+from kg.pipeline.export import ntriples, turtle, turtle_from_ntriples, write_outputs
 from kg.pipeline.load import load_records
+from kg.pipeline.manifest import verify_built
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
-from kg.pipeline.to_rdf import build_graph
+from kg.pipeline.to_rdf import Triples, build_triples
 from kg.pipeline.validate import Checked, validate
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+__all__ = ["BuildResult", "build", "check", "ensure_built", "graph_from", "load_store", "verify_built"]
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced."""
+    """What a build produced: the records, the files written, and a summary (triples and records by type)."""
 
-    graph: Graph
     records: list[Checked]
     files: list[Path]
+    triples: int = 0
+    summary: list[str] = field(default_factory=list)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The built graph as an rdflib Graph, parsed from the N-Triples file on first use (slow when large)."""
+        from rdflib import Graph
+
+        return Graph().parse(next(p for p in self.files if p.name == f"{GRAPH_BASENAME}.nt"), format="nt")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a build makes millions of long-lived objects and no cycles, and
+    the collector's repeated full passes over them cost more than the build itself at 100x (4x in loading)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def check(paths: list[Path]) -> list[Checked]:
     """Load and validate; raise ValidationFailed with every problem found."""
-    raws, problems = load_records(paths)
-    checked, more = validate(raws)
+    with paused_gc():
+        raws, problems = load_records(paths)
+        checked, more = validate(raws)
+        del raws
     problems += more
     if problems:
         raise ValidationFailed(problems)
     return checked
 
 
-def graph_from(paths: list[Path]) -> tuple[Graph, list[Checked]]:
-    """Validated records turned into a graph that passed the SHACL shapes."""
+def load_store(data: bytes) -> ox.Store:
+    """An in-memory Oxigraph store holding the given N-Triples."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    if data:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def summary_lines(store: ox.Store) -> list[str]:
+    """Triples, then one line per record type (queries/counts-by-type.rq), computed on the store."""
+    from kg.sparql.backends import term_value
+
+    text = (QUERIES / "counts-by-type.rq").read_text(encoding="utf-8")
+    lines = [f"{len(store)} triples"]
+    for row in store.query(text):  # type: ignore[union-attr]
+        lines.append(f"{term_value(row[1]):>7}  {term_value(row[0])}")
+    return lines
+
+
+def graph_from(paths: list[Path]) -> tuple[Triples, list[Checked], ox.Store]:
+    """Validated records turned into triples that passed the SHACL shapes and the QC queries (and their store)."""
     checked = check(paths)
-    graph = build_graph(checked)
-    violations = check_shapes(graph)
+    triples = build_triples(checked)
+    store = load_store(triples.ntriples())
+    violations = check_shapes(store)
     if violations:
         listing = "\n".join(v.format() for v in violations[:50])
         raise BuildError(f"{len(violations)} SHACL violation(s):\n{listing}")
-    failures = run_qc(graph)
+    failures = run_qc(store)
     if failures:
         listing = "\n".join(f.format() for f in failures)
         raise BuildError(f"{len(failures)} QC check(s) failed (queries/qc):\n{listing}")
-    return graph, checked
+    return triples, checked, store
 
 
 def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = False) -> BuildResult:
-    """Build the graph and write `cybernorms.ttl` and `cybernorms.nt` into `out` (atomically).
+    """Build the graph and write `cybernorms.ttl`, `cybernorms.nt` and `manifest.json` into `out`, as one new
+    generation switched in atomically (`kg.pipeline.manifest`).
 
     With `reason`, HermiT must find the graph consistent, and the inferred facts are written apart, to
     `cybernorms-inferred.ttl` / `.nt`."""
-    graph, checked = graph_from(data or [DATA])
-    outputs = {f"{GRAPH_BASENAME}.ttl": lambda: turtle(graph), f"{GRAPH_BASENAME}.nt": lambda: ntriples(graph)}
+    with paused_gc():
+        triples, checked, store = graph_from(data or [DATA])
+        summary = summary_lines(store)
+        del store
+    rendered: dict[str, bytes] = {}
+
+    def nt() -> bytes:
+        rendered["nt"] = ntriples(triples)
+        return rendered["nt"]
+
+    def ttl() -> bytes:
+        return turtle_from_ntriples(rendered["nt"]) if "nt" in rendered else turtle(triples)
+
+    outputs = {f"{GRAPH_BASENAME}.nt": nt, f"{GRAPH_BASENAME}.ttl": ttl}
     if reason:
         from kg.pipeline.reason import reason as run_reason
 
-        result = run_reason(graph)
+        result = run_reason(triples.graph())
         if not result.consistent:
             raise BuildError(f"{result.message}; records involved: {', '.join(result.culprits)}")
         inferred = result.inferred
         outputs[f"{GRAPH_BASENAME}-inferred.ttl"] = lambda: turtle(inferred)
         outputs[f"{GRAPH_BASENAME}-inferred.nt"] = lambda: ntriples(inferred)
-    files = write_outputs(out, outputs)
-    return BuildResult(graph, checked, files)
+    with paused_gc():
+        files = write_outputs(out, outputs, replace_all=True)
+    return BuildResult(checked, [out / f"{GRAPH_BASENAME}.ttl", out / f"{GRAPH_BASENAME}.nt", *files[2:]],
+                       len(triples), summary)
 
 
 def ensure_built(graph: Path = GRAPH) -> Path:
-    """The built N-Triples file, building the graph from `data/` into its folder first if it is missing."""
+    """The built N-Triples file, checked against its manifest (`verify_built`), building the graph from `data/`
+    into its folder first if it is missing. A damaged or stale graph raises `DamagedBuild`, never a traceback."""
     if not graph.exists():
         build(out=graph.parent)
+    verify_built(graph)
     return graph

@@ -1,20 +1,29 @@
-"""Stage 5, export: deterministic serialisations written atomically (temp files, then moved into place)."""
+"""Stage 5, export: deterministic serialisations, written as one new generation that replaces the old at once.
+
+N-Triples are the sorted rows of `kg.pipeline.to_rdf` (no graph canonicalisation: only the ontology's few blank
+nodes are labelled, once); Turtle is Oxigraph's serialisation of those rows in the same order. The write itself
+(versioned folder, pointer, manifest) is `kg.pipeline.manifest`.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
-from rdflib.compare import to_canonical_graph
+from kg.vocab import PREFIXES
 
-from kg.errors import BuildError
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kg.pipeline.to_rdf import Triples
 
 
 def canonical(graph: Graph) -> Graph:
-    """Same triples with blank nodes relabelled canonically, so output does not depend on parse order."""
+    """Same triples with blank nodes relabelled canonically (rdflib), so output does not depend on parse order."""
+    from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
+
     out = Graph()
     out += to_canonical_graph(graph)
     for prefix, ns in graph.namespaces():
@@ -22,42 +31,55 @@ def canonical(graph: Graph) -> Graph:
     return out
 
 
-def ntriples(graph: Graph) -> bytes:
+def graph_rows(graph: Graph) -> list[str]:
+    """Sorted N-Triples rows of an rdflib graph, blank nodes labelled canonically from the triples that mention
+    them (the same labels rdflib's canonical form of the whole graph gives, at a fraction of the cost)."""
+    from rdflib import BNode
+    from rdflib import Graph as RGraph
+    from rdflib.compare import to_canonical_graph
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    rows, with_bnodes = set(), RGraph()
+    for triple in graph:
+        if isinstance(triple[0], BNode) or isinstance(triple[2], BNode):
+            with_bnodes.add(triple)
+        else:
+            rows.add(_nt_row(triple).rstrip("\n"))
+    if len(with_bnodes):
+        rows.update(_nt_row(t).rstrip("\n") for t in to_canonical_graph(with_bnodes))
+    return sorted(rows)
+
+
+def ntriples(graph: Graph | Triples) -> bytes:
     """Sorted N-Triples: byte-identical for isomorphic graphs."""
-    lines = canonical(graph).serialize(format="nt", encoding="utf-8").splitlines()
-    return b"\n".join(sorted(line for line in lines if line.strip())) + b"\n"
+    from kg.pipeline.to_rdf import Triples
+
+    if isinstance(graph, Triples):
+        return graph.ntriples()
+    return Triples.from_rows(graph_rows(graph)).ntriples()
 
 
-def turtle(graph: Graph) -> bytes:
-    """Turtle with rdflib's sorted subject order, after canonical blank-node labels."""
-    data = canonical(graph).serialize(format="turtle", encoding="utf-8")
-    assert isinstance(data, bytes)
-    return data
+def turtle_from_ntriples(data: bytes) -> bytes:
+    """Turtle of sorted N-Triples (Oxigraph's writer, subjects in the rows' order, the project's prefixes)."""
+    import pyoxigraph as ox
+
+    triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"}  # record IRIs hold `/`: written in full, unescaped
+    out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert isinstance(out, bytes)
+    return out
 
 
-def write_outputs(out_dir: Path, files: dict[str, Callable[[], bytes]]) -> list[Path]:
-    """Render every file first into a temp folder beside `out_dir`, then move each into place.
+def turtle(graph: Graph | Triples) -> bytes:
+    """Turtle with subjects in sorted order, after canonical blank-node labels."""
+    return turtle_from_ntriples(ntriples(graph))
 
-    If rendering or writing fails, nothing in `out_dir` is touched."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out_dir))
-    except OSError as exc:
-        raise BuildError(f"cannot write to {out_dir}: {exc.strerror} (hint: choose another --out)") from None
-    written: list[Path] = []
-    try:
-        staged = []
-        for name, render in files.items():
-            path = tmp / name
-            path.write_bytes(render())
-            staged.append((path, out_dir / name))
-        for src, dst in staged:
-            os.replace(src, dst)
-            written.append(dst)
-    except OSError as exc:
-        raise BuildError(f"cannot write to {out_dir}: {exc.strerror} (hint: check space and permissions)") from None
-    finally:
-        for leftover in tmp.glob("*"):
-            leftover.unlink()
-        tmp.rmdir()
-    return written
+
+def write_outputs(out_dir: Path, files: dict[str, Callable[[], bytes]], *, replace_all: bool = False) -> list[Path]:
+    """Render every file into a new generation beside the current one, then switch to it in one rename.
+
+    If rendering or writing fails, nothing in `out_dir` changes. Without `replace_all` the files of the current
+    generation that are not re-rendered are carried over (e.g. `cnkg reason` adds the inferred files)."""
+    from kg.pipeline.manifest import write_generation
+
+    return write_generation(out_dir, files, replace_all=replace_all)

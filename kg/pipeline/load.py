@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kg.errors import Problem, display_path
 
@@ -59,67 +58,101 @@ class RawRecord:
         return Problem(self.path, line, col, message, hint)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases at compose time (anchors/aliases can build billion-laughs documents)."""
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (*name) are not allowed in records", event.start_mark
-            )
-        return super().compose_node(parent, index)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
+_OK_TAGS = {None, "!"}  # no tag, or the non-specific tag of quoted scalars: resolved by `_scalar`
 
 
 class _Converter:
-    """Turns a composed node tree into Python data, collecting problems and marks."""
+    """Builds Python data and marks straight from the parser's events (no node tree, no tag resolver, no
+    recursion), collecting problems: linear in the size of the file, whatever its nesting."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
 
-    def _problem(self, node: Node, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message, hint))
+    def _problem(self, event: Any, message: str, hint: str = "") -> None:
+        mark: Any = event.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, hint))
 
-    def convert(self, node: Node, loc: Loc, marks: dict[Loc, tuple[int, int]], depth: int = 0) -> Any:
-        marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    def _skip(self, events: list[Any], i: int) -> int:
+        """Index after the node starting at `events[i]` (a scalar, or a collection and all it holds)."""
+        depth = 0
+        while True:
+            event = events[i]
+            i += 1
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            if depth == 0:
+                return i
+
+    def document(self, events: list[Any], i: int) -> tuple[Any, dict[Loc, tuple[int, int]], list[Any]]:
+        """The node at `events[i]` as data, its marks, and (when it is a sequence) each item's marks apart."""
+        marks: dict[Loc, tuple[int, int]] = {}
+        item_marks: list[dict[Loc, tuple[int, int]]] = []
+        root = events[i]
+        value, _ = self._node(events, i, (), marks, 0, item_marks if isinstance(root, yaml.SequenceStartEvent)
+                              else None)
+        return value, marks, item_marks
+
+    def _node(
+        self, events: list[Any], i: int, loc: Loc, marks: dict[Loc, tuple[int, int]], depth: int,
+        split: list[dict[Loc, tuple[int, int]]] | None = None,
+    ) -> tuple[Any, int]:
+        """(value, index after it) for the node at `events[i]`; iterative inside, one call per node."""
+        event = events[i]
+        mark: Any = event.start_mark
+        marks[loc] = (mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
-            self._problem(node, f"nesting deeper than {MAX_DEPTH} levels", "records are shallow; check indentation")
-            return None
-        if node.tag not in STANDARD_TAGS:
-            self._problem(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag; records hold plain data")
-            return None
-        if isinstance(node, MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag not in STANDARD_TAGS:
-                    self._problem(key_node, "mapping keys must be plain strings", "write `key: value`")
-                    continue
-                key = str(key_node.value)
-                if key in result:
-                    first = marks.get((*loc, key), (0, 0))
-                    self._problem(
-                        key_node,
-                        f"duplicate key {key!r}",
-                        f"first given at line {first[0]}; keep one",
-                    )
-                    continue
-                marks[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                value_marks: dict[Loc, tuple[int, int]] = {}
-                result[key] = self.convert(value_node, (*loc, key), value_marks, depth + 1)
-                value_marks.pop((*loc, key), None)
-                marks.update(value_marks)
-            return result
-        if isinstance(node, SequenceNode):
-            return [self.convert(item, (*loc, i), marks, depth + 1) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return _scalar(node)
+            self._problem(event, f"nesting deeper than {MAX_DEPTH} levels", "records are shallow; check indentation")
+            return None, self._skip(events, i)
+        if event.tag not in _OK_TAGS and event.tag not in STANDARD_TAGS:
+            self._problem(event, f"YAML tag {event.tag!r} is not allowed", "remove the tag; records hold plain data")
+            return None, self._skip(events, i)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event.value, event.style), i + 1
+        i += 1
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            n = 0
+            while not isinstance(events[i], yaml.SequenceEndEvent):
+                target = marks
+                if split is not None:  # a file's list of records: each record keeps its own marks
+                    target = {}
+                    split.append(target)
+                    value, i = self._node(events, i, (), target, depth + 1)
+                else:
+                    value, i = self._node(events, i, (*loc, n), target, depth + 1)
+                items.append(value)
+                n += 1
+            return items, i + 1
+        result: dict[str, Any] = {}
+        while not isinstance(events[i], yaml.MappingEndEvent):
+            key_event = events[i]
+            if not isinstance(key_event, yaml.ScalarEvent) or (
+                key_event.tag not in _OK_TAGS and key_event.tag not in STANDARD_TAGS
+            ):
+                self._problem(key_event, "mapping keys must be plain strings", "write `key: value`")
+                i = self._skip(events, self._skip(events, i))
+                continue
+            key = str(key_event.value)
+            start: Any = key_event.start_mark
+            key_mark = (start.line + 1, start.column + 1)
+            if key in result:
+                first = marks.get((*loc, key), (0, 0))
+                self._problem(key_event, f"duplicate key {key!r}", f"first given at line {first[0]}; keep one")
+                i = self._skip(events, i + 1)
+                continue
+            result[key], i = self._node(events, i + 1, (*loc, key), marks, depth + 1)
+            marks[(*loc, key)] = key_mark  # a key's own path points at the key
+        return result, i + 1
 
 
-def _scalar(node: ScalarNode) -> Any:
+def _scalar(value: str, style: str | None) -> Any:
     """Plain scalars: null, true/false, ints, floats; everything else (dates too) stays a string."""
-    text = str(node.value)
-    if node.style is not None:  # quoted or block scalar: always a string
+    text = str(value)
+    if style:  # quoted or block scalar: always a string (plain is "" from libyaml, None from PyYAML)
         return text
     if text in ("", "~", "null", "Null", "NULL"):
         return None
@@ -164,7 +197,7 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
                     "remove it: only tabs, newlines and printable text belong in records")
         ]
     try:
-        nodes = list(yaml.compose_all(text, Loader=_NoAliasLoader))
+        events = list(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -172,12 +205,17 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
         return [], [Problem(shown, line, col, message, "check indentation, colons and quotes around this point")]
     except yaml.YAMLError as exc:
         return [], [Problem(shown, 0, 0, f"malformed YAML: {exc}", "check the file's syntax")]
-    except RecursionError:
-        return [], [Problem(shown, 0, 0, "document nested too deeply", "records are shallow; check the structure")]
-    if len(nodes) != 1:
-        if not nodes:
+    alias: Any = next((e for e in events if isinstance(e, yaml.AliasEvent)), None)
+    if alias is not None:  # refused before anything is built: aliases can make billion-laughs documents
+        where: Any = alias.start_mark
+        return [], [Problem(shown, where.line + 1, where.column + 1,
+                            "malformed YAML: anchors and aliases (*name) are not allowed in records",
+                            "write the value out in full")]
+    starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
+    if len(starts) != 1:
+        if not starts:
             return [], [Problem(shown, 1, 1, "file holds no record", "write a mapping with `id:` and `type:`")]
-        extra = nodes[1]
+        extra: Any = events[starts[1] + 1]
         return [], [
             Problem(
                 shown,
@@ -188,18 +226,13 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
             )
         ]
     converter = _Converter(shown)
-    root = nodes[0]
-    marks: dict[Loc, tuple[int, int]] = {}
-    data = converter.convert(root, (), marks)
+    data, marks, item_marks = converter.document(events, starts[0] + 1)
+    del events
     if converter.problems:
         return [], converter.problems
-    items: list[tuple[Any, dict[Loc, tuple[int, int]]]] = []
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            sub = {k[1:]: v for k, v in marks.items() if k[:1] == (i,)}
-            items.append((item, sub))
-    else:
-        items.append((data, marks))
+    items: list[tuple[Any, dict[Loc, tuple[int, int]]]] = (
+        list(zip(data, item_marks, strict=True)) if isinstance(data, list) else [(data, marks)]
+    )
     records = [RawRecord(shown, i, item, sub) for i, (item, sub) in enumerate(items)]
     return records, []
 

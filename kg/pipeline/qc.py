@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import ClassVar
-
-from rdflib import Graph
+from typing import TYPE_CHECKING, ClassVar
 
 from kg.errors import Finding
-from kg.sparql.backends import EmbeddedStore, Value
+from kg.sparql.backends import Value, term_value
 from kg.sparql.library import library
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.pipeline.to_rdf import Triples
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,28 @@ class QCFailure(Finding):
         return f"{self.summary}: {shown}{more}"
 
 
-def run_qc(graph: Graph) -> list[QCFailure]:
-    """Run every violation query on the graph (in an embedded Oxigraph store)."""
-    store = EmbeddedStore(graph)
+def as_store(graph: Graph | Triples | ox.Store) -> ox.Store:
+    """An Oxigraph store for the graph: the store itself, or one loaded from the graph's sorted N-Triples."""
+    import pyoxigraph as ox
+
+    if isinstance(graph, ox.Store):
+        return graph
+    from kg.pipeline.build import load_store
+    from kg.pipeline.export import ntriples
+
+    return load_store(ntriples(graph))
+
+
+def run_qc(graph: Graph | Triples | ox.Store) -> list[QCFailure]:
+    """Run every violation query on the graph's Oxigraph store (the build's own store: no reload)."""
+    store = as_store(graph)
     failures = []
     for name, query in sorted(library().items()):
         if not query.is_violation:
             continue
-        table = store.select(query.text, timeout_s=math.inf)
-        if table.rows:
-            failures.append(QCFailure(name, query.summary, table.columns, table.rows))
+        result = store.query(query.text)
+        columns = [v.value for v in result.variables]  # type: ignore[union-attr]
+        rows = [[term_value(s[c]) for c in columns] for s in result]  # type: ignore[union-attr]
+        if rows:
+            failures.append(QCFailure(name, query.summary, columns, rows))
     return failures

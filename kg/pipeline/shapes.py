@@ -1,18 +1,37 @@
-"""Stage 4, shapes check: validate the built graph against ontology/shapes.ttl with pyshacl."""
+"""Stage 4, shapes check: validate the built graph against ontology/shapes.ttl.
+
+The shapes use a small part of SHACL Core (targetClass; property shapes on plain paths with min/maxCount, class,
+datatype, in, pattern, minInclusive, hasValue; node-level or/xone of minCount shapes). Each constraint is compiled
+to one SPARQL query run on the build's Oxigraph store, so the check is linear in the data. A shapes file that uses
+anything else is checked with pyshacl instead (`engine="pyshacl"` forces it; the tests compare the two).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
-
-from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
-from rdflib.namespace import SH
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kg.errors import Finding
 from kg.paths import SHAPES
-from kg.vocab import CN
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.pipeline.to_rdf import Triples
+
+Term = Any  # a pyoxigraph term (NamedNode, BlankNode or Literal)
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RECORD_ID = "https://w3id.org/cybernorms/ontology#recordId"
+_NODE_KEYS = {f"{SH}targetClass", f"{SH}property", f"{SH}or", f"{SH}xone", f"{SH}message", f"{RDF}type",
+              f"{RDFS}comment"}
+_PROPERTY_KEYS = {f"{SH}{k}" for k in ("path", "minCount", "maxCount", "class", "datatype", "in", "pattern",
+                                       "minInclusive", "hasValue", "message")}
 
 
 @dataclass(frozen=True, order=True)
@@ -34,18 +53,206 @@ class Violation(Finding):
         return f"{self.path}: {self.detail}"
 
 
-def check_shapes(data: Graph, *, shapes: Path = SHAPES) -> list[Violation]:
-    """All SHACL violations of `data`, named by record id where the focus node has one."""
+class Unsupported(Exception):
+    """The shapes use a SHACL feature the SPARQL compiler does not handle (pyshacl is used instead)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: a SELECT of ?focus (and ?rid), the path it is about and the message."""
+
+    query: str
+    path: str
+    message: str
+
+
+def _shapes_graph(path: Path) -> dict[str, dict[str, list[Term]]]:
+    import pyoxigraph as ox
+
+    subjects: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        subjects[str(quad.subject)][quad.predicate.value].append(quad.object)
+    return subjects
+
+
+def _items(graph: dict[str, dict[str, list[Term]]], head: Term) -> list[Term]:
+    """The members of an RDF list."""
+    out = []
+    node = str(head)
+    while node != f"<{RDF}nil>":
+        out.append(graph[node][f"{RDF}first"][0])
+        node = str(graph[node][f"{RDF}rest"][0])
+    return out
+
+
+def _keys(node: dict[str, list[Term]]) -> set[str]:
+    return {k for k, v in node.items() if v}
+
+
+def _one(values: list[Term]) -> Term:
+    if len(values) != 1:
+        raise Unsupported("a constraint given more than once")
+    return values[0]
+
+
+def _path(graph: dict[str, dict[str, list[Term]]], prop: dict[str, list[Term]]) -> str:
+    import pyoxigraph as ox
+
+    path = _one(prop[f"{SH}path"])
+    if not isinstance(path, ox.NamedNode):
+        raise Unsupported("complex property paths")
+    return path.value
+
+
+def _literal_message(values: list[Term]) -> str | None:
+    return str(values[0].value) if values else None
+
+
+def _compact(iri: str) -> str:
+    from kg.vocab import PREFIXES
+
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _member_test(graph: dict[str, dict[str, list[Term]]], member: Term) -> str:
+    """A SPARQL boolean saying that ?focus conforms to an or/xone member (a property shape with minCount 1)."""
+    shape = graph[str(member)]
+    if _keys(shape) - {f"{SH}path", f"{SH}minCount"} or _one(shape[f"{SH}minCount"]).value != "1":
+        raise Unsupported("or/xone members other than minCount 1")
+    return f"EXISTS {{ ?focus <{_path(graph, shape)}> ?any }}"
+
+
+@lru_cache(maxsize=4)
+def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[Check, ...]:
+    """Every constraint of the shapes file as a SPARQL check; `Unsupported` if one cannot be compiled."""
+    graph = _shapes_graph(path)
+    checks: list[Check] = []
+    shapes = [s for s, props in graph.items() if any(str(t) == f"<{SH}NodeShape>" for t in props.get(f"{RDF}type", []))]
+    for shape_iri in sorted(shapes):
+        shape = graph[shape_iri]
+        if _keys(shape) - _NODE_KEYS:
+            raise Unsupported(f"node shape keys {sorted(_keys(shape) - _NODE_KEYS)}")
+        classes = " ".join(str(c) for c in shape[f"{SH}targetClass"])
+        if not classes:
+            raise Unsupported("node shapes without sh:targetClass")
+        target = f"VALUES ?target {{ {classes} }} ?focus a/<{RDFS}subClassOf>* ?target ."
+        head = "SELECT DISTINCT ?focus ?rid ?value WHERE {"
+        tail = f"OPTIONAL {{ ?focus <{RECORD_ID}> ?rid }} }}"
+        node_message = _literal_message(shape[f"{SH}message"])
+        for key, combine in ((f"{SH}or", "||"), (f"{SH}xone", "+")):
+            for head_node in shape[key]:
+                tests = [_member_test(graph, m) for m in _items(graph, head_node)]
+                if combine == "||":
+                    cond = f"!({' || '.join(tests)})"
+                    default = "Node does not conform to any shape of sh:or"
+                else:
+                    cond = "(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1"
+                    default = "Node does not conform to exactly one shape of sh:xone"
+                checks.append(Check(f"{head} {target} BIND(?focus AS ?value) FILTER({cond}) {tail}", "",
+                                    node_message or default))
+        for prop_node in shape[f"{SH}property"]:
+            prop = graph[str(prop_node)]
+            if _keys(prop) - _PROPERTY_KEYS:
+                raise Unsupported(f"property shape keys {sorted(_keys(prop) - _PROPERTY_KEYS)}")
+            p = _path(graph, prop)
+            shown = _compact(p)
+            message = _literal_message(prop[f"{SH}message"])
+
+            def add(body: str, default: str, *, shown: str = shown, message: str | None = message,
+                    frame: tuple[str, str, str] = (head, target, tail)) -> None:
+                checks.append(Check(f"{frame[0]} {frame[1]} {body} {frame[2]}", shown, message or default))
+
+            values = f"?focus <{p}> ?value ."
+            for n in prop[f"{SH}minCount"]:
+                checks.append(Check(
+                    f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} "
+                    f"OPTIONAL {{ ?focus <{p}> ?v }} OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n.value})",
+                    shown, message or f"Less than {n.value} values on {shown}"))
+            for n in prop[f"{SH}maxCount"]:
+                checks.append(Check(
+                    f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} ?focus <{p}> ?v . "
+                    f"OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n.value})",
+                    shown, message or f"More than {n.value} values on {shown}"))
+            for c in prop[f"{SH}class"]:
+                add(f"{values} FILTER NOT EXISTS {{ ?value a/<{RDFS}subClassOf>* {c} }}",
+                    f"Value does not have class {_compact(c.value)}")
+            for d in prop[f"{SH}datatype"]:
+                add(f"{values} FILTER(!isLiteral(?value) || datatype(?value) != {d})",
+                    f"Value is not Literal with datatype {_compact(d.value)}")
+            for head_node in prop[f"{SH}in"]:
+                allowed = " ".join(str(v) for v in _items(graph, head_node))
+                add(f"{values} FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} "
+                    "FILTER(sameTerm(?value, ?allowed)) }", f"Value is not in ({allowed})")
+            for pattern in prop[f"{SH}pattern"]:
+                add(f"{values} FILTER(isBlank(?value) || !REGEX(STR(?value), {pattern}))",
+                    f"Value does not match pattern {pattern}")
+            for low in prop[f"{SH}minInclusive"]:
+                add(f"{values} FILTER(!COALESCE(?value >= {low}, false))", f"Value is not >= {low}")
+            for v in prop[f"{SH}hasValue"]:
+                add(f"BIND(?focus AS ?value) FILTER NOT EXISTS {{ ?focus <{p}> {v} }}",
+                    f"Missing expected value {v}")
+    return tuple(checks)
+
+
+def _pyshacl(data: Graph, shapes: Path) -> list[Violation]:
+    from pyshacl import validate as shacl_validate
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SH as RSH
+
+    from kg.vocab import CN
+
     shapes_graph = Graph().parse(shapes, format="turtle")
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph, inference="none", advanced=True)
     if conforms:
         return []
     assert isinstance(report, Graph)
     out = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
+    for result in report.subjects(RSH.resultSeverity, RSH.Violation):
+        focus = report.value(result, RSH.focusNode)
         record_id = data.value(focus, CN.recordId) if isinstance(focus, URIRef) else None
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        out.append(Violation(str(record_id or focus), str(path or ""), str(message or "")))
+        path = report.value(result, RSH.resultPath)
+        message = report.value(result, RSH.resultMessage)
+        out.append(Violation(str(record_id or focus), _compact(str(path or "")), str(message or "")))
     return sorted(out)
+
+
+def check_shapes(data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, engine: str = "auto") -> list[Violation]:
+    """All SHACL violations of `data`, named by record id where the focus node has one (sorted).
+
+    `engine`: "sparql" (compiled checks on an Oxigraph store), "pyshacl", or "auto" (sparql unless the shapes
+    use a feature it does not handle)."""
+    from kg.pipeline.qc import as_store
+
+    if engine != "pyshacl":
+        try:
+            checks = compile_shapes(shapes, shapes.stat().st_mtime_ns)
+        except Unsupported:
+            if engine == "sparql":
+                raise
+        else:
+            store = as_store(data)
+            out = set()
+            for check in checks:
+                for row in store.query(check.query):  # type: ignore[union-attr]
+                    focus, rid = row["focus"], row["rid"]
+                    name = rid.value if rid is not None else (focus.value if hasattr(focus, "value") else str(focus))
+                    out.add(Violation(name, check.path, check.message))
+            return sorted(out)
+    from rdflib import Graph
+
+    if not isinstance(data, Graph):
+        data = Graph().parse(data=_dump(as_store(data)), format="nt")
+    return _pyshacl(data, shapes)
+
+
+def _dump(store: ox.Store) -> bytes:
+    import pyoxigraph as ox
+
+    out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert isinstance(out, bytes)
+    return out

@@ -1,16 +1,23 @@
-"""Stage 3, to RDF: validated records -> an rdflib Graph in the Cyber Norms ontology.
+"""Stage 3, to RDF: validated records -> sorted N-Triples rows in the Cyber Norms ontology (rdflib-free, linear).
 
-No blank nodes: every node (sources, tallies, votes, memberships, cells) gets an IRI derived from its record id,
-so serialisations are stable and diffs between releases are meaningful.
+No blank nodes in the data: every node (sources, tallies, votes, memberships, cells) gets an IRI derived from its
+record id, so serialisations are stable and diffs between releases are meaningful. The only blank nodes are the
+ontology's and codebook's (OWL lists and restrictions): they get rdflib's canonical labels once, from the few
+triples that mention them, so no canonicalisation of the whole graph is ever needed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
+from rdflib.term import Literal, URIRef
 
 from kg.paths import CODEBOOK, ONTOLOGY
 from kg.pipeline.codebook import Codebook, load_codebook
@@ -34,7 +41,10 @@ from kg.pipeline.records import (
 )
 from kg.pipeline.tiers import domain_of, listed, tier_of
 from kg.pipeline.validate import Checked, id_types
-from kg.vocab import CN, ID, ORG, PREFIXES, SCHEMA, WD
+from kg.vocab import CN, ID, ORG, SCHEMA, WD
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 CONCEPT_PATH = {"issue": "issue", "stance": "stance", "forum": "forum"}
 INSTRUMENT_CLASS = {
@@ -50,68 +60,119 @@ INSTRUMENT_CLASS = {
 PROCESS_CLASS = {"GGE": CN.GGE, "OEWG": CN.OEWG, "AHC": CN.AdHocCommittee, "mechanism": CN.PermanentMechanism}
 
 
-def _key(p: URIRef) -> str:
+def _key(p: str) -> str:
     """A path segment naming a dated property: its local name, prefixed with `dcterms-` for Dublin Core terms
     (dcterms:date and cn:date would otherwise collide)."""
     local = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return f"dcterms-{local}" if str(p).startswith(str(DCTERMS)) else local
 
 
-def date_literal(value: str) -> Literal:
+class Iri(str):
+    """An IRI as a plain string (rdflib's URIRef validates on every construction, too slow per triple)."""
+
+    __slots__ = ()
+
+
+class Lit(str):
+    """A literal already encoded as N-Triples (`"lexical"`, `"lexical"@lang` or `"lexical"^^<datatype>`)."""
+
+    __slots__ = ()
+
+
+def _quote(text: str) -> str:
+    """rdflib's N-Triples string escaping (backslash, newline, quote, carriage return), so output is unchanged."""
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
+def typed(lexical: str, datatype: str) -> Lit:
+    """A typed literal."""
+    return Lit(f"{_quote(lexical)}^^<{datatype}>")
+
+
+def lang(text: str, tag: str = "en") -> Lit:
+    """A language-tagged literal."""
+    return Lit(f"{_quote(text)}@{tag}")
+
+
+_TRUE, _FALSE = typed("true", XSD.boolean), typed("false", XSD.boolean)
+_INTEGER = str(XSD.integer)
+
+
+def encode(o: object) -> str:
+    """One object term in N-Triples, exactly as rdflib writes it for the same Python value."""
+    kind = type(o)
+    if kind is str:
+        return _quote(o)  # type: ignore[arg-type]
+    if kind is Lit:
+        return o  # type: ignore[return-value]
+    if kind is Iri or kind is URIRef:
+        return f"<{o}>"
+    if kind is bool:
+        return _TRUE if o else _FALSE
+    if kind is int:
+        return f'"{o}"^^<{_INTEGER}>'
+    if isinstance(o, Literal):
+        return _quoteLiteral(o)
+    if isinstance(o, URIRef):
+        return f"<{o}>"
+    if isinstance(o, str):  # any other string type is text, never an IRI
+        return _quote(str(o))
+    return _quoteLiteral(Literal(o))
+
+
+def date_literal(value: str) -> Lit:
     """xsd:date, xsd:gYearMonth or xsd:gYear, by the precision written in the record."""
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
-    return Literal(value, datatype=datatype)
+    return typed(value, datatype)
 
 
 class GraphBuilder:
     """Adds records to a graph; `iri` resolves any record or codebook id."""
 
     def __init__(self, types: dict[str, str], codebook: Codebook, domains: Iterable[SourceDomain] = ()) -> None:
-        self.graph = Graph()
+        self.rows: set[str] = set()  # N-Triples rows without the final newline; a set, like a graph
         self.types = types
         self.codebook = codebook
         self.domain_ids = {d.domain: d.id for d in domains}  # the domain table: listed domain -> its record
         self.tiers = {d.domain: d.tier for d in domains}
-        for prefix, ns in PREFIXES.items():
-            self.graph.bind(prefix, Namespace(ns))
+        self._iris: dict[str, Iri] = {}
 
-    def iri(self, record_id: str) -> URIRef:
-        kind = self.types[record_id]
-        path = MODELS[kind].iri_path if kind in MODELS else CONCEPT_PATH[kind]
-        return ID[f"{path}/{record_id}"]
+    def iri(self, record_id: str) -> Iri:
+        found = self._iris.get(record_id)
+        if found is None:
+            kind = self.types[record_id]
+            path = MODELS[kind].iri_path if kind in MODELS else CONCEPT_PATH[kind]
+            found = self._iris[record_id] = Iri(f"{ID}{path}/{record_id}")
+        return found
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | str | bool | int | None) -> None:
-        if o is None:
-            return
-        if isinstance(o, URIRef | Literal):
-            self.graph.add((s, p, o))
-        else:
-            self.graph.add((s, p, Literal(o)))
+    def add(self, s: str, p: str, o: object) -> None:
+        if o is not None:
+            self.rows.add(f"<{s}> <{p}> {encode(o)} .")
 
-    def add_date(self, s: URIRef, p: URIRef, value: str | None, *, principal: bool = False) -> None:
+    def add_date(self, s: str, p: str, value: str | None, *, principal: bool = False) -> None:
         """The written date, plus the interval it denotes (on the subject too when it is the principal date)."""
         if value is None:
             return
-        self.graph.add((s, p, date_literal(value)))
+        self.add(s, p, date_literal(value))
         iv = interval(value)
-        node = URIRef(f"{s}/date/{_key(p)}")
+        node = Iri(f"{s}/date/{_key(p)}")
         self.add(s, CN.hasDate, node)
         self.add(node, RDF.type, CN.DateInterval)
         self.add(node, CN.dateProperty, p)
-        self.add(node, CN.datePrecision, ID[f"date-precision/{iv.precision}"])
+        self.add(node, CN.datePrecision, Iri(f"{ID}date-precision/{iv.precision}"))
         for subject in (node, s) if principal else (node,):
-            self.add(subject, CN.earliestDay, Literal(iv.earliest.isoformat(), datatype=XSD.date))
-            self.add(subject, CN.latestDay, Literal(iv.latest.isoformat(), datatype=XSD.date))
+            self.add(subject, CN.earliestDay, typed(iv.earliest.isoformat(), XSD.date))
+            self.add(subject, CN.latestDay, typed(iv.latest.isoformat(), XSD.date))
 
-    def coverage(self, subject: URIRef, items: Iterable[CoverageItem]) -> None:
+    def coverage(self, subject: str, items: Iterable[CoverageItem]) -> None:
         """Coverage statements: whether each list of the record is complete, as of when, by which source."""
         for item in items:
             self.coverage_node(subject, item.list_, complete=item.complete, as_of=item.as_of, note=item.note,
                                sources=item.sources)
 
-    def coverage_node(self, subject: URIRef, name: str, *, complete: bool, as_of: str | None = None,
+    def coverage_node(self, subject: str, name: str, *, complete: bool, as_of: str | None = None,
                       note: str | None = None, sources: Iterable[SourceItem] = ()) -> None:
-        node = URIRef(f"{subject}/coverage/{name}")
+        node = Iri(f"{subject}/coverage/{name}")
         self.add(subject, CN.hasCoverage, node)
         self.add(node, RDF.type, CN.CoverageStatement)
         self.add(node, CN.coversList, name)
@@ -120,20 +181,20 @@ class GraphBuilder:
         self.add(node, CN.note, note)
         self.sources(node, sources)
 
-    def sources(self, subject: URIRef, items: Iterable[SourceItem], *, prefix: str = "source") -> None:
+    def sources(self, subject: str, items: Iterable[SourceItem], *, prefix: str = "source") -> None:
         for n, item in enumerate(items, start=1):
-            node = URIRef(f"{subject}/{prefix}/{n}")
+            node = Iri(f"{subject}/{prefix}/{n}")
             self.add(subject, CN.hasSource, node)
             self.add(node, RDF.type, CN.Source)
             self.add(node, CN.unSymbol, item.un_symbol)
             if item.url:
-                self.add(node, SCHEMA.url, Literal(item.url, datatype=XSD.anyURI))
+                self.add(node, SCHEMA.url, typed(item.url, XSD.anyURI))
                 hit = listed(domain_of(item.url), self.tiers)
                 if hit is not None:
                     self.add(node, CN.fromDomain, self.iri(self.domain_ids[hit]))
             tier = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.tiers)
             if tier is not None:
-                self.add(node, CN.sourceTier, ID[f"source-tier/{tier}"])
+                self.add(node, CN.sourceTier, Iri(f"{ID}source-tier/{tier}"))
             if item.ref:
                 self.add(node, CN.citesReference, self.iri(item.ref))
             self.add(node, DCTERMS.title, item.title)
@@ -144,11 +205,11 @@ class GraphBuilder:
             self.add(node, CN.note, item.note)
             self.add_date(node, CN.accessedOn, item.accessed)
 
-    def common(self, rec: Record, cls: URIRef, label: str) -> URIRef:
+    def common(self, rec: Record, cls: str, label: str) -> Iri:
         s = self.iri(rec.id)
         self.add(s, RDF.type, cls)
         self.add(s, CN.recordId, rec.id)
-        self.add(s, RDFS.label, Literal(label, lang="en"))
+        self.add(s, RDFS.label, lang(label))
         self.add(s, CN.status, rec.status)
         self.add(s, CN.note, rec.note)
         self.sources(s, rec.sources)
@@ -158,20 +219,20 @@ class GraphBuilder:
     def reference(self, rec: Reference) -> None:
         s = self.common(rec, CN.Reference, f"{rec.author} ({rec.year}), {rec.title}")
         self.add(s, CN.author, rec.author)
-        self.add(s, CN.year, Literal(str(rec.year), datatype=XSD.gYear))
+        self.add(s, CN.year, typed(str(rec.year), XSD.gYear))
         self.add(s, DCTERMS.title, rec.title)
         self.add(s, CN.container, rec.container)
         self.add(s, CN.volume, rec.volume)
         self.add(s, CN.issueNumber, rec.issue)
         self.add(s, CN.pages, rec.pages)
         if rec.url:
-            self.add(s, SCHEMA.url, Literal(rec.url, datatype=XSD.anyURI))
+            self.add(s, SCHEMA.url, typed(rec.url, XSD.anyURI))
         self.add(s, SCHEMA.identifier, rec.doi)
 
     def state(self, rec: State) -> None:
         s = self.common(rec, CN.State, rec.name)
         self.add(s, RDF.type, CN.Actor)
-        self.add(s, SKOS.prefLabel, Literal(rec.name, lang="en"))
+        self.add(s, SKOS.prefLabel, lang(rec.name))
         self.add(s, SCHEMA.name, rec.official_name)
         self.add(s, CN.iso3166Alpha2, rec.id)
         self.add(s, CN.iso3166Alpha3, rec.iso3)
@@ -179,7 +240,7 @@ class GraphBuilder:
         self.add(s, CN.unMember, rec.un_member)
         self.add_date(s, CN.memberFrom, rec.un_member_since)
         if rec.un_regional_group:
-            self.add(s, CN.regionalGroup, ID[f"regional-group/{rec.un_regional_group}"])
+            self.add(s, CN.regionalGroup, Iri(f"{ID}regional-group/{rec.un_regional_group}"))
         if rec.wikidata:
             self.add(s, OWL.sameAs, WD[rec.wikidata])
 
@@ -188,13 +249,13 @@ class GraphBuilder:
         s = self.common(rec, cls, rec.name)
         self.add(s, RDF.type, CN.Actor)
         self.add(s, CN.kind, rec.kind)
-        self.add(s, SKOS.prefLabel, Literal(rec.name, lang="en"))
+        self.add(s, SKOS.prefLabel, lang(rec.name))
         self.add(s, CN.shortName, rec.short_name)
         self.add_date(s, CN.founded, rec.founded, principal=True)
         self.add_date(s, DCTERMS.valid, rec.dissolved)
         self.coverage(s, rec.coverage)
         for m in rec.members:
-            node = URIRef(f"{s}/membership/{m.member}-{m.role}")
+            node = Iri(f"{s}/membership/{m.member}-{m.role}")
             self.add(s, CN.hasMembership, node)
             self.add(node, RDF.type, CN.Membership)
             self.add(node, ORG.organization, s)
@@ -227,9 +288,9 @@ class GraphBuilder:
         self.add_date(s, CN.entryIntoForce, rec.entry_into_force)
         self.add(s, CN.unSymbol, rec.un_symbol)
         if rec.text_url:
-            self.add(s, CN.textUrl, Literal(rec.text_url, datatype=XSD.anyURI))
+            self.add(s, CN.textUrl, typed(rec.text_url, XSD.anyURI))
         for part in rec.participations:
-            node = URIRef(f"{s}/participation/{part.party}")
+            node = Iri(f"{s}/participation/{part.party}")
             self.add(s, CN.hasParticipation, node)
             self.add(node, RDF.type, CN.Participation)
             self.add(node, CN.participant, self.iri(part.party))
@@ -276,10 +337,10 @@ class GraphBuilder:
         for p in rec.establishes:
             self.add(s, CN.establishes, self.iri(p))
         for t in rec.tallies:
-            node = URIRef(f"{s}/tally/{t.stage}")  # one tally per stage (checked)
+            node = Iri(f"{s}/tally/{t.stage}")  # one tally per stage (checked)
             self.add(s, CN.hasTally, node)
             self.add(node, RDF.type, CN.Tally)
-            self.add(node, CN.stage, ID[f"stage/{t.stage}"])
+            self.add(node, CN.stage, Iri(f"{ID}stage/{t.stage}"))
             self.add_date(node, CN.date, t.date, principal=True)
             self.add(node, CN.withoutVote, t.without_vote)
             if not t.without_vote:
@@ -292,28 +353,28 @@ class GraphBuilder:
     def vote_record(self, rec: VoteRecord) -> None:
         s = self.common(rec, CN.VoteRecord, f"Votes on {rec.resolution} ({rec.stage})")
         self.add(s, CN.onResolution, self.iri(rec.resolution))
-        self.add(s, CN.stage, ID[f"stage/{rec.stage}"])
+        self.add(s, CN.stage, Iri(f"{ID}stage/{rec.stage}"))
         self.add_date(s, CN.date, rec.date, principal=True)
         self.coverage_node(s, "votes", complete=rec.complete)
         for choice in ("yes", "no", "abstain", "absent"):
             for state in getattr(rec, choice):
-                node = URIRef(f"{s}/{state}")
+                node = Iri(f"{s}/{state}")
                 self.add(s, CN.hasVote, node)
                 self.add(node, RDF.type, CN.Vote)
                 self.add(node, CN.voter, self.iri(state))
-                self.add(node, CN.choice, ID[f"vote-choice/{choice}"])
+                self.add(node, CN.choice, Iri(f"{ID}vote-choice/{choice}"))
 
     def position(self, rec: Position) -> None:
         s = self.common(rec, CN.Position, f"{rec.actor} on {rec.issue}: {rec.stance} ({rec.date})")
         self.add(s, CN.actor, self.iri(rec.actor))
-        self.add(s, CN.issue, ID[f"issue/{rec.issue}"])
-        self.add(s, CN.stance, ID[f"stance/{rec.stance}"])
+        self.add(s, CN.issue, Iri(f"{ID}issue/{rec.issue}"))
+        self.add(s, CN.stance, Iri(f"{ID}stance/{rec.stance}"))
         self.add_date(s, CN.date, rec.date, principal=True)
         self.add(s, CN.forum, self.iri(rec.forum))
         self.add(s, CN.sessionLabel, rec.session)
         self.add(s, CN.quote, rec.quote)
-        self.add(s, CN.quoteKind, ID[f"quote-kind/{rec.quote_kind}"])
-        self.add(s, CN.basis, ID[f"evidence-basis/{rec.basis}"])
+        self.add(s, CN.quoteKind, Iri(f"{ID}quote-kind/{rec.quote_kind}"))
+        self.add(s, CN.basis, Iri(f"{ID}evidence-basis/{rec.basis}"))
         if rec.basis_ref:
             self.add(s, CN.basedOnText, self.iri(rec.basis_ref))
         self.add(s, CN.basedOnTitle, rec.basis_title)
@@ -342,7 +403,7 @@ class GraphBuilder:
                 self.add(s, CN.publishedIn, self.iri(src.ref))
         self.add(s, CN.notCheckable, rec.not_checkable)
         for i, claim in enumerate(rec.claims):
-            node = URIRef(f"{s}/claim/{i}")
+            node = Iri(f"{s}/claim/{i}")
             self.add(s, CN.hasClaim, node)
             self.add(node, RDF.type, CN.PublishedClaim)
             self.add(node, CN.rowIndex, i)
@@ -362,7 +423,7 @@ class GraphBuilder:
         for r, row in enumerate(rec.rows):
             row_label = str(row[0])
             for c, value in enumerate(row):
-                node = URIRef(f"{s}/cell/{r}-{c}")
+                node = Iri(f"{s}/cell/{r}-{c}")
                 self.add(s, CN.hasCell, node)
                 self.add(node, RDF.type, CN.TableCell)
                 self.add(node, CN.rowIndex, r)
@@ -378,26 +439,87 @@ class GraphBuilder:
                 ev = expected_value.get((row_label, rec.columns[c]))
                 self.add(node, CN.expectedValue, None if ev is None else str(ev))
                 if c > 0 and isinstance(value, str) and value in stance_of:
-                    self.add(node, CN.cellStance, ID[f"stance/{stance_of[value]}"])
+                    self.add(node, CN.cellStance, Iri(f"{ID}stance/{stance_of[value]}"))
 
 
     def source_domain(self, rec: SourceDomain) -> None:
         s = self.common(rec, CN.SourceDomain, rec.domain)
         self.add(s, CN.domainName, rec.domain)
-        self.add(s, CN.sourceTier, ID[f"source-tier/{rec.tier}"])
+        self.add(s, CN.sourceTier, Iri(f"{ID}source-tier/{rec.tier}"))
         self.add(s, CN.tierReason, rec.reason)
 
 
-def build_graph(
+@dataclass(frozen=True)
+class Triples:
+    """A graph as sorted N-Triples (the bytes of the file) and its number of triples."""
+
+    data: bytes
+    count: int
+
+    @staticmethod
+    def from_rows(rows: list[str]) -> Triples:
+        """From sorted rows without their newline (encoded in chunks, so the rows can be freed soon after)."""
+        chunks = [("\n".join(rows[i : i + 65536]) + "\n").encode("utf-8") for i in range(0, len(rows), 65536)]
+        return Triples(b"".join(chunks), len(rows))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def ntriples(self) -> bytes:
+        """Sorted N-Triples, one row a line: byte-identical for the same records."""
+        return self.data
+
+    def graph(self) -> Graph:
+        """The same triples as an rdflib Graph (for callers that need rdflib; slow for large graphs)."""
+        from rdflib import Graph
+
+        return Graph().parse(data=self.data, format="nt")
+
+
+def _digest(*paths: Path) -> str:
+    return "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
+
+
+@lru_cache(maxsize=4)
+def _term_rows(ontology: Path, codebook: Path, digest: str) -> frozenset[str]:
+    """The ontology's and codebook's triples as N-Triples rows, blank nodes labelled as rdflib's canonical form
+    labels them (computed from the triples that mention a blank node only: the labels depend on nothing else)."""
+    from rdflib import BNode, Graph
+    from rdflib.compare import to_canonical_graph
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    terms = Graph()
+    terms.parse(ontology, format="turtle")
+    terms.parse(codebook, format="turtle")
+    with_bnodes, rows = Graph(), set()
+    for triple in terms:
+        if isinstance(triple[0], BNode) or isinstance(triple[2], BNode):
+            with_bnodes.add(triple)
+        else:
+            rows.add(_nt_row(triple).rstrip("\n"))
+    rows.update(_nt_row(t).rstrip("\n") for t in to_canonical_graph(with_bnodes))
+    return frozenset(rows)
+
+
+def build_triples(
     checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
-) -> Graph:
-    """The data graph, plus (by default) the ontology and codebook so queries can use labels and ordinals."""
+) -> Triples:
+    """The data as sorted N-Triples rows, plus (by default) the ontology and codebook so queries can use labels
+    and ordinals. Linear in the records; no rdflib graph is built for the data."""
     cb = load_codebook(codebook)
     domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
     builder = GraphBuilder(id_types(checked, cb), cb, domains)
     for item in sorted(checked, key=lambda c: c.record.id):
         getattr(builder, item.record.type)(item.record)
     if with_terms:
-        builder.graph.parse(ontology, format="turtle")
-        builder.graph.parse(codebook, format="turtle")
-    return builder.graph
+        builder.rows |= _term_rows(ontology, codebook, _digest(ontology, codebook))
+    rows = sorted(builder.rows)
+    builder.rows.clear()
+    return Triples.from_rows(rows)
+
+
+def build_graph(
+    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
+) -> Graph:
+    """The data graph as an rdflib Graph, plus (by default) the ontology and codebook."""
+    return build_triples(checked, ontology=ontology, codebook=codebook, with_terms=with_terms).graph()
