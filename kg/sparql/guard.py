@@ -109,7 +109,7 @@ def check_query(text: str, *, allow_service: bool = False) -> None:
         except (ParseBaseException, RecursionError):
             raise QueryError(f"SPARQL syntax error: {_first_line(exc)} (the query was not run)") from None
         raise QueryError(
-            "updates and LOAD are not allowed: this endpoint is read-only (hint: use SELECT, ASK or CONSTRUCT)"
+            "updates are not allowed: this endpoint is read-only, LOAD included (hint: use SELECT, ASK or CONSTRUCT)"
         ) from None
     except RecursionError:
         raise QueryError("the query nests too deeply to be checked (hint: flatten the expression)") from None
