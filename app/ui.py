@@ -136,11 +136,12 @@ def restore(
     kept; missing keys get `defaults`; values no longer among `options` are dropped."""
     mine = {f.param for f in fields}
     incoming = {k: v for k, v in st.query_params.to_dict().items() if k in mine}
-    if incoming and incoming != st.session_state.get(f"_view-{page}"):
+    written: dict[str, str] = dict(st.session_state.get(f"_view-{page}") or {})
+    if incoming and incoming != {k: v for k, v in written.items() if k in mine}:
         for key in [f.key for f in fields if f.param not in incoming and defaults and f.key in defaults]:
             st.session_state[key] = defaults[key]  # type: ignore[index]
         st.session_state.update(viewstate.decode(incoming, fields, options=options))
-        st.session_state[f"_view-{page}"] = incoming
+        st.session_state[f"_view-{page}"] = {**written, **incoming}
     for key, value in (defaults or {}).items():
         if key not in st.session_state:
             st.session_state[key] = value
@@ -249,13 +250,20 @@ def download(
     params: Mapping[str, Sequence[str]] | None = None,
     note: str = "",
     text: str | None = None,
+    view: Mapping[str, str] | None = None,
 ) -> None:
-    """A 'Download CSV' button (with a short note beside it) for a table."""
+    """A 'Download CSV' button (with a short note beside it) for a table; `view` (e.g. the actors, issues and
+    cell rule that made it) is recorded in a second header line."""
     if note:
         st.caption(note)
+    body = results.export(data, "csv", name=query, params=params, text=text)
+    if view:
+        first, _, rest = body.partition(b"\n")
+        line = "# view: " + "; ".join(f"{k}={v}" for k, v in view.items())
+        body = first + b"\n" + line.encode("utf-8") + b"\n" + rest
     st.download_button(
         "Download CSV",
-        data=results.export(data, "csv", name=query, params=params, text=text),
+        data=body,
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv-{key}",

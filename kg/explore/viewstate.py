@@ -29,7 +29,7 @@ def _encode_one(kind: Kind, value: object) -> str | None:
         return None
     if kind == "list" or kind == "pair":
         items = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
-        return ",".join(items)
+        return ",".join(items) if items else None
     if kind == "bool":
         return "1" if value else "0"
     text = str(value)
