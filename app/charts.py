@@ -139,7 +139,12 @@ def choropleth(
     return fig
 
 
-def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
+def short_label(text: str, width: int = 28) -> str:
+    """A node label short enough to print on a chart."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None) -> go.Figure:
     """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
     instruments and states with at least `label_degree` links are labelled."""
     where = {n.id: n for n in net.nodes}
@@ -163,7 +168,12 @@ def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
                 y=[n.y for n in mine],
                 mode="markers+text",
                 name=kind,
-                text=[n.id if kind != "state" or n.degree >= label_degree else "" for n in mine],
+                text=[
+                    short_label((names or {}).get(n.id, n.label))
+                    if kind != "state" or n.degree >= label_degree or len(net.nodes) <= 60
+                    else ""
+                    for n in mine
+                ],
                 textposition="top center",
                 textfont={"size": 9},
                 marker={
@@ -172,7 +182,7 @@ def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
                     "line": {"width": 1, "color": "white"},
                     "symbol": {"state": "circle", "instrument": "diamond", "organisation": "square"}[kind],
                 },
-                customdata=[[n.id, n.label, n.degree] for n in mine],
+                customdata=[[n.label, n.id, n.degree] for n in mine],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} links<extra>"
                 + kind
                 + "</extra>",
