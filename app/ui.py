@@ -153,7 +153,7 @@ def restore(
             del st.session_state[key]
 
 
-def state(fields: Sequence[Field]) -> dict[str, str]:
+def current(fields: Sequence[Field]) -> dict[str, str]:
     """The page's state as query parameters."""
     return viewstate.encode({f.key: st.session_state.get(f.key) for f in fields}, fields)
 
@@ -174,10 +174,12 @@ def finish(
     query: str | None,
     params: Mapping[str, Sequence[str]] | None = None,
     text: str | None = None,
+    state: Mapping[str, str] | None = None,
 ) -> None:
-    """Write the page's state into the URL, and fill the header's slot with "Copy link" and "Cite this view"
-    (the one citation: dataset version, data hash, hash of the query run with its parameters, permalink)."""
-    encoded = state(fields)
+    """Write the page's state (its fields, or `state` as given) into the URL, and fill the header's slot with
+    "Copy link" and "Cite this view" (the one citation: dataset version, data hash, hash of the query run with
+    its parameters, permalink)."""
+    encoded = dict(state) if state is not None else current(fields)
     if st.query_params.to_dict() != encoded:
         st.query_params.from_dict(encoded)
     st.session_state[f"_view-{page}"] = encoded
