@@ -32,13 +32,23 @@ def settings() -> dict[str, object]:
 
 
 def allowed_endpoints() -> tuple[str, ...]:
-    """Remote endpoints the operator allows (none unless CNKG_REMOTE_ENDPOINTS lists them)."""
-    return operator.allowed_endpoints(settings())
+    """Remote endpoints the operator allows (none unless CNKG_REMOTE_ENDPOINTS lists them); a bad setting is
+    shown and allows none."""
+    try:
+        return operator.allowed_endpoints(settings())
+    except KGError as error:
+        st.error(f"{error}; the remote endpoint is off")
+        return ()
 
 
 def max_timeout() -> float:
-    """The longest query timeout the operator allows (CNKG_MAX_TIMEOUT_S)."""
-    return operator.max_timeout(settings())
+    """The longest query timeout the operator allows (CNKG_MAX_TIMEOUT_S); a bad setting is shown and the
+    default limit applies."""
+    try:
+        return operator.max_timeout(settings())
+    except KGError as error:
+        st.error(f"{error}; using {operator.DEFAULT_MAX_TIMEOUT_S:g} s")
+        return operator.DEFAULT_MAX_TIMEOUT_S
 
 
 def endpoint() -> str:
@@ -258,11 +268,7 @@ def download(
     cell rule that made it) is recorded in a second header line."""
     if note:
         st.caption(note)
-    body = results.export(data, "csv", name=query, params=params, text=text)
-    if view:
-        first, _, rest = body.partition(b"\n")
-        line = "# view: " + "; ".join(f"{k}={v}" for k, v in view.items())
-        body = first + b"\n" + line.encode("utf-8") + b"\n" + rest
+    body = results.export(data, "csv", name=query, params=params, text=text, view=view)
     st.download_button(
         "Download CSV",
         data=body,
