@@ -173,7 +173,7 @@ def permalink(page: str, params: Mapping[str, str]) -> str:
     base = ""
     with contextlib.suppress(Exception):  # no browser context (AppTest): the default host
         base = str(st.context.url or "")
-    return viewstate.link(base, page, params, pages=PAGE_PATHS)
+    return viewstate.link(base, "" if page == "overview" else page, params, pages=PAGE_PATHS)
 
 
 def finish(

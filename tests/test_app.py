@@ -361,6 +361,7 @@ def test_a_link_restores_the_view_and_the_view_writes_its_link(
     codes = [c.value for c in at.code]
     link = next(c for c in codes if c.startswith("http"))
     assert f"/{page}?" in link and all(f"{k}=" in link for k in params)
+    assert link.startswith("http://localhost:8501/"), "no browser in AppTest: the default host"
     assert any(c.startswith("@misc{") for c in codes), "BibTeX"
     assert any('"type": "dataset"' in c for c in codes), "CSL-JSON"
     assert any("data sha256" in c for c in codes), "the citation pins the data"

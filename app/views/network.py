@@ -76,8 +76,9 @@ with st.container(border=True):
 
 net = layout(edges, tuple(sorted(relations)), tuple(sorted(member_of)), focus or None, int(hops))
 counts = {k: sum(1 for n in net.nodes if n.type == k) for k in ("state", "instrument", "organisation")}
+scope = f"Neighbourhood of {choice.get(focus, focus)}, {int(hops)} hop(s): " if focus else "Whole network: "
 st.markdown(
-    f"**{len(net.nodes)}** nodes ({counts['state']} states, {counts['instrument']} instruments, "
+    scope + f"**{len(net.nodes)}** nodes ({counts['state']} states, {counts['instrument']} instruments, "
     f"{counts['organisation']} organisations) and **{len(net.edges)}** links"
 )
 if net.nodes:

@@ -105,11 +105,13 @@ def link(base: str, page: str, params: Mapping[str, str], *, pages: Sequence[str
     'http://localhost:8501/map?actors=RU%2CUS'
     >>> link("https://h.org/kg/", "votes", {}, pages=["votes"])
     'https://h.org/kg/votes'
+    >>> link("https://h.org/kg/votes", "", {}, pages=["votes"])  # the default page is the app's root
+    'https://h.org/kg/'
     """
     parts = urllib.parse.urlsplit(base or "http://localhost:8501/")
     segments = [s for s in parts.path.split("/") if s]
     if segments and segments[-1] in pages:
         segments.pop()
-    path = "/" + "/".join([*segments, page])
+    path = "/" + "/".join([*segments, page]) if page else "/" + "".join(f"{s}/" for s in segments)
     query = urllib.parse.urlencode(dict(params))
     return urllib.parse.urlunsplit((parts.scheme or "http", parts.netloc or "localhost:8501", path, query, ""))
