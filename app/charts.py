@@ -3,6 +3,7 @@ world geometry of the map is served from app/static (see app/static/README.md), 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -148,6 +149,9 @@ def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str,
     """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
     instruments and states with at least `label_degree` links are labelled."""
     where = {n.id: n for n in net.nodes}
+    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
+        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
+    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
     xs: list[float | None] = []
     ys: list[float | None] = []
     for s, t, _ in net.edges:
@@ -170,7 +174,9 @@ def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str,
                 name=kind,
                 text=[
                     short_label((names or {}).get(n.id, n.label))
-                    if kind != "state" or n.degree >= label_degree or len(net.nodes) <= 60
+                    if (kind == "organisation")
+                    or (kind == "instrument" and parties.get(n.id, 0) > 2)
+                    or (kind == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
                     else ""
                     for n in mine
                 ],

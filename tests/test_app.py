@@ -387,7 +387,7 @@ def test_compare_adds_exactly_the_actor_typed() -> None:
 def test_compare_cells_show_their_basis() -> None:
     at = app("compare")
     matrix = at.dataframe[0].value
-    assert any(" · own-statement · " in str(v) for v in matrix.to_numpy().ravel())
+    assert any(" (own, " in str(v) for v in matrix.to_numpy().ravel())
 
 
 def test_state_record_flags_stance_vote_disagreements() -> None:

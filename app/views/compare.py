@@ -152,8 +152,9 @@ ui.download(
     key="positions-matrix",
     query="compare-positions",
     params=params,
-    note=f"{len(result.rows)} coded positions behind {filled} cells · each cell: stance · basis of the position "
-    "shown · positions behind it",
+    note=f"{len(result.rows)} coded positions behind {filled} cells · each cell: the stance (the basis of the "
+    "position shown: own = own statement, joint = joint text, bloc = bloc statement, sec. = secondary; the number "
+    "of positions behind the cell)",
     view={"actors": ",".join(actors), "issues": ",".join(issues), "rule": rule, "basis": ",".join(bases) or "all"},
 )
 

@@ -32,7 +32,8 @@ slot = ui.header(
     "instruments it is party to and the organisations it belongs to; an instrument to the organisation in "
     "whose framework it was concluded. By default the neighbourhood of one state: its instruments, its partners "
     "in bilateral ones (one hop: a bilateral pact is not a hop of its own) and its organisations. "
-    "Choose '- whole network -' for everything. Drag to pan, scroll to zoom, hover for names.",
+    "Choose '- whole network -' for everything. Bilateral pacts (small diamonds) are unlabelled: hover for "
+    "their names. Drag to pan, scroll to zoom.",
 )
 
 edges = ui.run("network-edges")

@@ -76,7 +76,9 @@ ui.table(
 st.markdown("#### A state's votes over time")
 first = st.selectbox("State", state_ids, format_func=lambda a: choice[a], key="v-first")
 timeline = votes.state_votes(roll_calls, all_votes, first)
-chart = [r for r in timeline if r["vote"] in votes.CHOICES]
+chart = [r for r in timeline if r.get("date")]
+order = [*votes.CHOICES, votes.WITHOUT_VOTE, votes.NOT_RECORDED]
+cast_votes = [r for r in timeline if r["vote"] in votes.CHOICES]
 if chart:
     st.vega_lite_chart(
         {
@@ -84,12 +86,16 @@ if chart:
             "mark": {"type": "point", "filled": True, "size": 120},
             "encoding": {
                 "x": {"field": "date", "type": "temporal", "title": "date"},
-                "y": {"field": "vote", "type": "nominal", "sort": list(votes.CHOICES), "title": None},
+                "y": {"field": "vote", "type": "nominal", "sort": order, "title": None},
                 "color": {
                     "field": "vote",
                     "type": "nominal",
-                    "sort": list(votes.CHOICES),
-                    "scale": {"domain": list(votes.CHOICES), "range": ["#1a9850", "#d73027", "#fdae61", "#bdbdbd"]},
+                    "sort": order,
+                    "legend": None,
+                    "scale": {
+                        "domain": order,
+                        "range": ["#1a9850", "#d73027", "#fdae61", "#969696", "#4c78a8", "#d9d9d9"],
+                    },
                 },
                 "tooltip": [
                     {"field": "date"},
@@ -107,7 +113,8 @@ ui.table(
     results.table_of(timeline, ["date", "symbol", "stage", "sponsors", "vote", "title"]),
     key=f"votes-{first}",
     query="votes-roll-calls",
-    caption=f"{len(chart)} recorded votes of {choice[first]}; the other stages: not recorded",
+    caption=f"{len(cast_votes)} recorded votes of {choice[first]}; the other stages: adopted without a vote or "
+    "not recorded",
 )
 
 st.markdown("#### Agreement")

@@ -20,6 +20,13 @@ TABLE4_ISSUES: tuple[str, ...] = (
     "information-operations-use",
     "un-cybercrime-convention",
 )
+BASIS_SHORT: dict[str, str] = {
+    "own-statement": "own",
+    "joint-text": "joint",
+    "bloc-statement": "bloc",
+    "secondary": "sec.",
+}
+"""Short names of the evidence bases, for matrix cells."""
 CELL_RULES: dict[str, str] = {
     "strongest": "the latest position of the strongest evidence basis (own statement > joint text > bloc > secondary)",
     "latest": "the latest statement (secondary characterisations only where no statement exists)",
@@ -142,7 +149,9 @@ class Matrix:
         for r, ((_, issue_label), row) in enumerate(zip(self.issues, self.labels, strict=True)):
             if basis and self.bases:
                 row = [
-                    f"{label} · {self.bases[r][c]} · {self.counts[r][c]}" if label else ""
+                    f"{label} ({BASIS_SHORT.get(self.bases[r][c], self.bases[r][c])}, {self.counts[r][c]})"
+                    if label
+                    else ""
                     for c, label in enumerate(row)
                 ]
             out.rows.append([issue_label, *row])
@@ -188,7 +197,16 @@ def positions_matrix(
 
 
 EVIDENCE_COLUMNS = (
-    "date", "stanceLabel", "basisId", "forum", "quote", "quoteKind", "sources", "coder", "confidence", "position"
+    "date",
+    "stanceLabel",
+    "basisId",
+    "forum",
+    "quote",
+    "quoteKind",
+    "sources",
+    "coder",
+    "confidence",
+    "position",
 )
 
 
@@ -223,5 +241,3 @@ def vote_crosstab(rows: Iterable[Mapping[str, Value]], first: str = "firstVote",
     for (a, b), n in sorted(counts.items()):
         out.rows.append([a, b, n])
     return out
-
-

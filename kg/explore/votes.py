@@ -46,7 +46,9 @@ def grid(
     by = cast(votes)
     columns = ["symbol", "title", "sponsors", "stage", "date", "tally", *states]
     rows: list[list[Value]] = []
-    for rc in roll_calls:
+    for rc in sorted(
+        roll_calls, key=lambda r: (str(r.get("date") or r.get("adopted") or "9999"), str(r.get("symbol")))
+    ):
         tally = (
             f"{rc.get('yes')}-{rc.get('no')}-{rc.get('abstain')}"
             if rc.get("yes") is not None
