@@ -67,6 +67,10 @@ with st.expander("Prefixes, schema and dates"):
     st.code(schema.prefix_block(), language="sparql")
     st.markdown("**Dates.** " + schema.DATES_HELP)
     if st.toggle("Show the schema diagram (generated from ontology/cybernorms.ttl)", key="sq-schema"):
+        st.caption(
+            "Boxes: classes; solid arrows: object properties from their domain to their range; dashed arrows with "
+            "an open head: subclass of. Datatype properties (labels, dates, counts) are not drawn."
+        )
         st.graphviz_chart(schema.schema_dot(), width="stretch")
 text = st.text_area("Query", height=360, key=text_key)
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")

@@ -66,7 +66,7 @@ def _local(iri: URIRef) -> str:
 @lru_cache(maxsize=2)
 def schema_dot(path: Path = ONTOLOGY) -> str:
     """Graphviz DOT of the ontology: a box per class of the cn: namespace, an arrow per object property with a
-    declared domain and range, dashed arrows for subclass links."""
+    declared domain and range, dashed arrows with an open head for subclass links."""
     g = Graph().parse(path, format="turtle")
     ns = str(CN._NS)
     classes = sorted(str(c) for c in g.subjects(RDF.type, OWL.Class) if str(c).startswith(ns))
@@ -87,6 +87,9 @@ def schema_dot(path: Path = ONTOLOGY) -> str:
         if isinstance(sub, URIRef) and isinstance(sup, URIRef) and str(sub).startswith(ns):
             edges.add((_local(sub), _local(sup), "subClassOf", "dashed"))
     for a, b, label, style in sorted(edges):
-        lines.append(f'  "{a}" -> "{b}" [label="{label}", style={style}];')
+        if style == "dashed":  # subclass: an open arrowhead, no label (the caption explains it)
+            lines.append(f'  "{a}" -> "{b}" [tooltip="subClassOf", arrowhead=empty, style=dashed];')
+        else:
+            lines.append(f'  "{a}" -> "{b}" [label="{label}", style={style}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
