@@ -289,6 +289,11 @@ def plotly(fig: Any, *, key: str) -> None:
     )
 
 
+def vega(spec: Mapping[str, Any], *, key: str) -> None:
+    """A Vega-Lite chart (bundled with Streamlit, offline, lighter than plotly)."""
+    st.vega_lite_chart(dict(spec), key=key, width="stretch")
+
+
 def md(text: object) -> str:
     """Text safe to put inside Markdown (quotes from sources may hold *, _, $, [ ... )."""
     out = str(text)

@@ -212,9 +212,17 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
                     lambda d: len(d.find_elements(By.CSS_SELECTOR, ".choroplethlayer path")) > 10
                 )
                 settle(driver)
-            if page in ("overview", "timeline", "network", "map"):
+            if page in ("network", "map"):
                 # plotly draws after the page's text; give a loaded machine time before calling the chart missing
                 WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
+            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts (lighter than plotly)
+                WebDriverWait(driver, 30).until(
+                    lambda d: d.find_elements(
+                        By.CSS_SELECTOR,
+                        '[data-testid="stVegaLiteChart"] canvas, '
+                        '[data-testid="stVegaLiteChart"] svg, .vega-embed canvas, .vega-embed svg',
+                    )
+                )
         except Exception:
             shoot(driver, f"FAILED-{page}")
             raise

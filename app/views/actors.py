@@ -138,7 +138,7 @@ with tabs[1]:
     member_rows = results.records(memberships)
     if member_rows:
         st.markdown("**Member of** (bars run from joining to leaving, or to today)")
-        ui.plotly(charts.memberships(member_rows, label="shortName"), key=f"member-of-{actor}")
+        ui.vega(charts.memberships_spec(member_rows, label="shortName"), key=f"member-of-{actor}")
         ui.table(memberships, key=f"memberships-{actor}", query="actor-memberships", params=params)
     else:
         st.caption("No recorded membership of an organisation.")
@@ -147,7 +147,7 @@ with tabs[1]:
         members = ui.run("organisation-memberships", org_params)
         st.markdown(f"**Members of {info.get('shortName') or info['name']}**")
         if members.rows:
-            ui.plotly(charts.memberships(results.records(members), label="memberName"), key=f"members-{actor}")
+            ui.vega(charts.memberships_spec(results.records(members), label="memberName"), key=f"members-{actor}")
             ui.table(members, key=f"members-{actor}", query="organisation-memberships", params=org_params)
         else:
             st.caption("No recorded members.")

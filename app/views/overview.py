@@ -38,8 +38,8 @@ with left:
     ui.table(counts, key="counts-by-type", query="counts-by-type")
 with right:
     st.subheader(" ")
-    ui.plotly(
-        charts.bar(
+    ui.vega(
+        charts.bar_spec(
             [str(r[0]) for r in counts.rows],
             [float(str(r[1])) for r in counts.rows],
             x_title="record type",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import urllib.parse
 
 import charts
-import plotly.graph_objects as go
 import streamlit as st
 import ui
 
@@ -163,8 +162,7 @@ if outcome:
                 values = [float(str(r[vi])) if sparql_page.numeric(r[vi]) else 0.0 for r in shown]
                 title = numeric_column
             with st.expander(f"Chart: {title} by {label}", expanded=True):
-                fig: go.Figure = charts.bar(labels, values, x_title=label, y_title=title)
-                ui.plotly(fig, key="sq-chart")
+                ui.vega(charts.bar_spec(labels, values, x_title=label, y_title=title), key="sq-chart")
 
 link = sparql_page.permalink(
     page="sparql", name=None if edited else name, text=text if edited else None, params={} if edited else params

@@ -44,7 +44,7 @@ if needle:
     found = [r for r in found if needle in str(r.get("label", "")).lower() or needle in str(r.get("id", "")).lower()]
 st.markdown(f"**{len(found)}** of {len(rows)} dated developments")
 if found:
-    ui.plotly(charts.timeline(found), key="timeline-chart")
+    ui.vega(charts.timeline_spec(found), key="timeline-chart")
 ui.table(
     results.table_of(found, ["date", "kind", "id", "label"]),
     key="timeline",

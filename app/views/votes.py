@@ -108,6 +108,7 @@ if chart:
             "height": 160,
         },
         width="stretch",
+        key=f"votes-chart-{first}",
     )
 ui.table(
     results.table_of(timeline, ["date", "symbol", "stage", "sponsors", "vote", "title"]),
