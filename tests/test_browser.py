@@ -290,6 +290,7 @@ def test_sparql_page_runs_and_refuses(driver: Any, app_url: str) -> None:
 
 VIEWS = [  # a view set by its link, and text that shows exactly that view
     ("actors?actor=IR", "IR / IRN"),
+    ("actors?actor=IR&tab=Votes", "every ICT resolution stage"),  # a tab is part of the view
     ("instruments?id=budapest-convention", "Convention on Cybercrime"),
     ("votes?first=CN&second=IN", "China (CN) and India (IN) cast the same vote"),
     ("compare?actors=IR%2CCN&issues=information-sovereignty&rule=latest", "2 actors: Iran"),
@@ -364,6 +365,20 @@ def test_search_box_opens_the_state(driver: Any, app_url: str) -> None:
     wait_for_text(driver, "TR / TUR")
     assert "/actors" in driver.current_url and "actor=TR" in driver.current_url
     shoot(driver, "22-search-opened-state")
+
+
+def test_a_click_changes_the_link(driver: Any, app_url: str) -> None:
+    """Choosing a tab writes it into the address bar, so a reload shows the same tab."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{app_url}/actors?actor=CN")
+    settle(driver)
+    driver.find_element(By.XPATH, "//*[@role='tab'][contains(., 'Positions')]").click()
+    settle(driver)
+    assert "tab=Positions" in driver.current_url and "actor=CN" in driver.current_url
+    driver.refresh()
+    settle(driver)
+    wait_for_text(driver, "Coded positions, each with the quote and sources")
 
 
 def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -> None:

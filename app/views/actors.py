@@ -11,7 +11,13 @@ from kg.explore import record, results
 from kg.explore import votes as vote_logic
 from kg.explore.viewstate import Field
 
-FIELDS = [Field("actor-pick", "actor"), Field("rec-kinds", "kinds", "list"), Field("rec-item", "item")]
+FIELDS = [
+    Field("actor-pick", "actor"),
+    Field("act-tab", "tab"),
+    Field("rec-kinds", "kinds", "list"),
+    Field("rec-item", "item"),
+]
+TABS = ["Record", "Memberships", "Agreements", "GGE seats", "Votes", "Positions", "Sources"]
 
 slot = ui.header("States and organisations")
 
@@ -22,8 +28,8 @@ ids = sorted(choice, key=lambda a: (by_id[a]["type"] != "state", choice[a]))
 ui.restore(
     "actors",
     FIELDS,
-    options={"actor-pick": ids, "rec-kinds": list(record.KIND_ORDER)},
-    defaults={"actor-pick": "RU" if "RU" in ids else ids[0], "rec-kinds": list(record.KIND_ORDER)},
+    options={"actor-pick": ids, "act-tab": TABS, "rec-kinds": list(record.KIND_ORDER)},
+    defaults={"actor-pick": "RU" if "RU" in ids else ids[0], "act-tab": TABS[0], "rec-kinds": list(record.KIND_ORDER)},
 )
 actor = st.selectbox("State or organisation", ids, format_func=lambda a: choice[a], key="actor-pick")
 info = by_id[actor]
@@ -126,7 +132,7 @@ def state_record() -> None:
         )
 
 
-tabs = st.tabs(["Record", "Memberships", "Agreements", "GGE seats", "Votes", "Positions", "Sources"])
+tabs = st.tabs(TABS, key="act-tab", on_change="rerun")
 
 with tabs[0]:
     if is_state:
