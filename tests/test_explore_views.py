@@ -160,6 +160,7 @@ def test_disagreement_flags_a_vote_against_the_sponsor_a_state_agrees_with() -> 
         "label": "A/RES/1 x",
         "sponsors": "RU",
         "date": "2018-12-05",
+        "detail": "plenary",
     }
     vote_yes = {**vote_no, "what": "yes", "record": "a-res-2", "label": "A/RES/2 x"}
     agree = [_pos("XX", "information-sovereignty", 6, "2018"), _pos("RU", "information-sovereignty", 7, "2015")]
@@ -171,8 +172,10 @@ def test_disagreement_flags_a_vote_against_the_sponsor_a_state_agrees_with() -> 
     ]
     later = [_pos("XX", "information-sovereignty", 6, "2020"), _pos("RU", "information-sovereignty", 7, "2015")]
     assert record.disagreements("XX", [vote_no], later) == [], "only positions dated before the vote count"
-    rows = record.timeline_rows([vote_no, {"kind": "position", "date": None, "record": "p"}], flags)
-    assert rows[0]["flag"] and rows[-1]["date"] is None
+    committee = {**vote_no, "detail": "first-committee", "what": "yes"}
+    rows = record.timeline_rows([vote_no, committee, {"kind": "position", "date": None, "record": "p"}], flags)
+    assert rows[-1]["date"] is None, "undated items last"
+    assert [r["flag"] is not None for r in rows[:2]] == [True, False], "the flag sits on the stage that voted"
 
 
 ROLL_CALLS: list[dict[str, Value]] = [

@@ -25,6 +25,7 @@ class Flag:
     """One vote that points the other way from a coded stance."""
 
     resolution: str
+    stage: str
     symbol: str
     vote: str
     issue: str
@@ -79,6 +80,7 @@ def disagreements(
                     out.append(
                         Flag(
                             str(v.get("record")),
+                            str(v.get("detail") or ""),
                             str(v.get("label", "")).split(" ")[0],
                             choice,
                             issue,
@@ -93,14 +95,15 @@ def disagreements(
 
 def timeline_rows(rows: Iterable[Mapping[str, Value]], flags: Iterable[Flag] = ()) -> list[Row]:
     """The record's rows in date order (undated last), with a 'flag' column on votes that disagree."""
-    flagged: dict[str, list[str]] = {}
+    flagged: dict[tuple[str, str], list[str]] = {}
     for f in flags:
-        flagged.setdefault(f.resolution, []).append(f.reason)
+        flagged.setdefault((f.resolution, f.stage), []).append(f.reason)
     out: list[Row] = []
     for r in rows:
         row = dict(r)
-        if r.get("kind") == "vote" and str(r.get("record")) in flagged:
-            row["flag"] = "; ".join(flagged[str(r.get("record"))])
+        key = (str(r.get("record")), str(r.get("detail") or ""))
+        if r.get("kind") == "vote" and key in flagged:
+            row["flag"] = "; ".join(flagged[key])
         else:
             row["flag"] = None
         out.append(row)
