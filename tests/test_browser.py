@@ -384,6 +384,7 @@ def test_a_click_changes_the_link(driver: Any, app_url: str) -> None:
 def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{app_url}/compare")
     settle(driver)
@@ -391,7 +392,9 @@ def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -
     box.send_keys("Iran", Keys.ENTER)
     settle(driver)
     wait_for_text(driver, "4 actors:")
-    assert "actors=RU%2Cus-eu%2CCN%2CIR" in driver.current_url, driver.current_url
+    WebDriverWait(driver, 30).until(lambda d: "actors=RU%2Cus-eu%2CCN%2CIR" in d.current_url)
+    assert "Russian Federation (RU), US/EU" in driver.find_element(By.TAG_NAME, "body").text
+    assert driver.find_element(By.TAG_NAME, "body").text.count("Russian Federation (RU)") >= 1
     shoot(driver, "23-compare-added-iran")
 
 

@@ -122,7 +122,10 @@ def state_record() -> None:
     if records_here:
         if st.session_state.get("rec-item") not in records_here:
             st.session_state["rec-item"] = records_here[0]
-        item = st.selectbox("Sources of an item", records_here, key="rec-item")
+        label_of = {str(r["record"]): f"{r['record']} - {str(r.get('label') or '')[:90]}" for r in rows}
+        item = st.selectbox(
+            "Sources of an item", records_here, format_func=lambda i: label_of.get(i, i), key="rec-item"
+        )
         ui.table(
             ui.run("record-sources", {"id": [item]}),
             key=f"item-sources-{item}",

@@ -86,7 +86,7 @@ if chart:
             "mark": {"type": "point", "filled": True, "size": 120},
             "encoding": {
                 "x": {"field": "date", "type": "temporal", "title": "date"},
-                "y": {"field": "vote", "type": "nominal", "sort": order, "title": None},
+                "y": {"field": "vote", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 220}},
                 "color": {
                     "field": "vote",
                     "type": "nominal",
