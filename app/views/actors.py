@@ -138,82 +138,89 @@ def state_record() -> None:
 tabs = st.tabs(TABS, key="act-tab", on_change="rerun")
 
 with tabs[0]:
-    if is_state:
-        state_record()
-    else:
-        st.caption("The one-page record is kept for states; see the other tabs for an organisation.")
+    if tabs[0].open:  # lazy: only the open tab runs
+        if is_state:
+            state_record()
+        else:
+            st.caption("The one-page record is kept for states; see the other tabs for an organisation.")
 
 with tabs[1]:
-    member_rows = results.records(memberships)
-    if member_rows:
-        st.markdown("**Member of** (bars run from joining to leaving, or to today)")
-        ui.vega(charts.memberships_spec(member_rows, label="shortName"), key=f"member-of-{actor}")
-        ui.table(memberships, key=f"memberships-{actor}", query="actor-memberships", params=params)
-    else:
-        st.caption("No recorded membership of an organisation.")
-    if not is_state:
-        org_params = {"organisation": [actor]}
-        members = ui.run("organisation-memberships", org_params)
-        st.markdown(f"**Members of {info.get('shortName') or info['name']}**")
-        if members.rows:
-            ui.vega(charts.memberships_spec(results.records(members), label="memberName"), key=f"members-{actor}")
-            ui.table(members, key=f"members-{actor}", query="organisation-memberships", params=org_params)
+    if tabs[1].open:  # lazy: only the open tab runs
+        member_rows = results.records(memberships)
+        if member_rows:
+            st.markdown("**Member of** (bars run from joining to leaving, or to today)")
+            ui.vega(charts.memberships_spec(member_rows, label="shortName"), key=f"member-of-{actor}")
+            ui.table(memberships, key=f"memberships-{actor}", query="actor-memberships", params=params)
         else:
-            st.caption("No recorded members.")
+            st.caption("No recorded membership of an organisation.")
+        if not is_state:
+            org_params = {"organisation": [actor]}
+            members = ui.run("organisation-memberships", org_params)
+            st.markdown(f"**Members of {info.get('shortName') or info['name']}**")
+            if members.rows:
+                ui.vega(charts.memberships_spec(results.records(members), label="memberName"), key=f"members-{actor}")
+                ui.table(members, key=f"members-{actor}", query="organisation-memberships", params=org_params)
+            else:
+                st.caption("No recorded members.")
 
 with tabs[2]:
-    if instruments.rows:
-        ui.table(instruments, key=f"instruments-{actor}", query="actor-instruments", params=params)
-    else:
-        st.caption("Not a party to any instrument in the graph.")
+    if tabs[2].open:  # lazy: only the open tab runs
+        if instruments.rows:
+            ui.table(instruments, key=f"instruments-{actor}", query="actor-instruments", params=params)
+        else:
+            st.caption("Not a party to any instrument in the graph.")
 
 with tabs[3]:
-    if is_state:
-        seats = ui.run("actor-processes", {"state": [actor]})
-        if seats.rows:
-            ui.table(seats, key=f"seats-{actor}", query="actor-processes", params={"state": [actor]})
+    if tabs[3].open:  # lazy: only the open tab runs
+        if is_state:
+            seats = ui.run("actor-processes", {"state": [actor]})
+            if seats.rows:
+                ui.table(seats, key=f"seats-{actor}", query="actor-processes", params={"state": [actor]})
+            else:
+                st.caption("No recorded seat or chair in a GGE or other process of limited membership.")
         else:
-            st.caption("No recorded seat or chair in a GGE or other process of limited membership.")
-    else:
-        st.caption("Seats in UN processes are held by states.")
+            st.caption("Seats in UN processes are held by states.")
 
 with tabs[4]:
-    if is_state:
-        mine = vote_logic.state_votes(ui.rows("votes-roll-calls"), ui.rows("resolution-votes"), actor)
-        ui.table(
-            results.table_of(mine, ["date", "symbol", "stage", "vote", "sponsors", "title"]),
-            key=f"votes-{actor}",
-            query="votes-roll-calls",
-            caption="every ICT resolution stage; 'not recorded' where the graph holds no roll call with this state",
-        )
-        st.page_link(
-            "views/votes.py", label="Votes over time and agreement with other states", query_params={"first": actor}
-        )
-    else:
-        st.caption("Votes are cast by states.")
+    if tabs[4].open:  # lazy: only the open tab runs
+        if is_state:
+            mine = vote_logic.state_votes(ui.rows("votes-roll-calls"), ui.rows("resolution-votes"), actor)
+            ui.table(
+                results.table_of(mine, ["date", "symbol", "stage", "vote", "sponsors", "title"]),
+                key=f"votes-{actor}",
+                query="votes-roll-calls",
+                caption="every ICT resolution stage; 'not recorded' where the graph holds no roll call with this state",
+            )
+            st.page_link(
+                "views/votes.py", label="Votes over time and agreement with other states", query_params={"first": actor}
+            )
+        else:
+            st.caption("Votes are cast by states.")
 
 with tabs[5]:
-    if positions.rows:
-        st.caption("Coded positions, each with the quote and sources it rests on, and who coded it.")
-        ui.table(
-            positions,
-            key=f"positions-{actor}",
-            query="compare-positions",
-            params={"actor": [actor], "issue": ["*"]},
-            hide=["actorId", "actorLabel", "iso3", "issueId", "stance", "scaleMax"],
-            column_config={"quote": st.column_config.TextColumn("quote", width="large")},
-        )
-    else:
-        st.caption("No coded position.")
+    if tabs[5].open:  # lazy: only the open tab runs
+        if positions.rows:
+            st.caption("Coded positions, each with the quote and sources it rests on, and who coded it.")
+            ui.table(
+                positions,
+                key=f"positions-{actor}",
+                query="compare-positions",
+                params={"actor": [actor], "issue": ["*"]},
+                hide=["actorId", "actorLabel", "iso3", "issueId", "stance", "scaleMax"],
+                column_config={"quote": st.column_config.TextColumn("quote", width="large")},
+            )
+        else:
+            st.caption("No coded position.")
 
 with tabs[6]:
-    ui.table(
-        ui.run("record-sources", {"id": [actor]}),
-        key=f"sources-{actor}",
-        query="record-sources",
-        params={"id": [actor]},
-        column_config={"url": ui.link_column("url")},
-    )
+    if tabs[6].open:  # lazy: only the open tab runs
+        ui.table(
+            ui.run("record-sources", {"id": [actor]}),
+            key=f"sources-{actor}",
+            query="record-sources",
+            params={"id": [actor]},
+            column_config={"url": ui.link_column("url")},
+        )
 
 ui.finish(
     slot,
