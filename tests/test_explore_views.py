@@ -290,3 +290,23 @@ def test_matrix_csv_records_the_view(store: EmbeddedStore) -> None:
     text = results.export(table, "csv", name="compare-positions", view={"actors": "RU", "rule": "latest"}).decode()
     lines = text.splitlines()
     assert lines[0].startswith("# Cyber Norms") and lines[1] == "# view: actors=RU; rule=latest"
+
+
+def test_cli_runs_a_query_file_without_header(built: object, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    mine = tmp_path / "my.rq"
+    mine.write_text(
+        "PREFIX cn: <https://w3id.org/cybernorms/ontology#>\nSELECT (COUNT(*) AS ?n) WHERE { ?s a cn:State }\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", "query", str(mine), "--format", "csv"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "query my (sha256" in done.stdout and "\n195" in done.stdout.replace("\r", "")
