@@ -3,6 +3,7 @@ world geometry of the map is served from app/static (see app/static/README.md), 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -15,78 +16,10 @@ TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#5
 KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")
 
 
-def bar(labels: Sequence[str], values: Sequence[float], *, x_title: str, y_title: str) -> go.Figure:
-    """A horizontal bar chart, largest first at the top."""
-    fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h", marker_color="#4c78a8"))
-    fig.update_layout(
-        height=max(260, 24 * len(labels) + 100),
-        margin={"l": 10, "r": 10, "t": 34, "b": 40},
-        xaxis_title=y_title,
-        yaxis_title=x_title,
-        yaxis={"autorange": "reversed"},
-    )
-    return fig
 
 
-def timeline(rows: Sequence[Mapping[str, Value]]) -> go.Figure:
-    """Dated developments as points on a time axis, one lane per kind, hover shows the record."""
-    fig = go.Figure()
-    kinds = [k for k in KIND_ORDER if any(r.get("kind") == k for r in rows)]
-    kinds += sorted({str(r.get("kind")) for r in rows} - set(kinds))
-    palette = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2"]
-    for n, kind in enumerate(kinds):
-        mine = [r for r in rows if r.get("kind") == kind]
-        when = [facets.partial_date(r.get("date")) for r in mine]
-        fig.add_trace(
-            go.Scatter(
-                x=when,
-                y=[kind] * len(mine),
-                mode="markers",
-                name=kind,
-                marker={"size": 11, "color": palette[n % len(palette)], "line": {"width": 1, "color": "white"}},
-                customdata=[[r.get("date"), r.get("id"), r.get("label")] for r in mine],
-                hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        height=120 + 60 * max(1, len(kinds)),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        showlegend=False,
-        xaxis={"title": "date (a year or month without a day is placed at its first day)"},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(kinds))},
-    )
-    return fig
 
 
-def memberships(rows: Sequence[Mapping[str, Value]], *, label: str, today: date | None = None) -> go.Figure:
-    """Memberships over time as bars from 'from' to 'until' (open memberships run to today)."""
-    end_default = today or date.today()
-    fig = go.Figure()
-    names: list[str] = []
-    for r in rows:
-        start = facets.partial_date(r.get("from"))
-        if start is None:
-            continue
-        end = facets.partial_date(r.get("until")) or end_default
-        name = f"{r.get(label)} ({r.get('role')})" if r.get("role") not in (None, "member") else str(r.get(label))
-        names.append(name)
-        fig.add_trace(
-            go.Scatter(
-                x=[start, end],
-                y=[name, name],
-                mode="lines+markers",
-                line={"width": 10, "color": "#4c78a8" if r.get("until") is None else "#9ecae9"},
-                marker={"size": 6},
-                hovertemplate=f"{name}<br>from {r.get('from')}<br>until {r.get('until') or 'today'}<extra></extra>",
-                showlegend=False,
-            )
-        )
-    fig.update_layout(
-        height=100 + 28 * max(1, len(names)),
-        margin={"l": 10, "r": 10, "t": 34, "b": 30},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(names))},
-    )
-    return fig
 
 
 def choropleth(
@@ -139,10 +72,18 @@ def choropleth(
     return fig
 
 
-def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
+def short_label(text: str, width: int = 28) -> str:
+    """A node label short enough to print on a chart."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None) -> go.Figure:
     """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
     instruments and states with at least `label_degree` links are labelled."""
     where = {n.id: n for n in net.nodes}
+    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
+        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
+    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
     xs: list[float | None] = []
     ys: list[float | None] = []
     for s, t, _ in net.edges:
@@ -163,7 +104,14 @@ def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
                 y=[n.y for n in mine],
                 mode="markers+text",
                 name=kind,
-                text=[n.id if kind != "state" or n.degree >= label_degree else "" for n in mine],
+                text=[
+                    short_label((names or {}).get(n.id, n.label))
+                    if (kind == "organisation")
+                    or (kind == "instrument" and parties.get(n.id, 0) > 2)
+                    or (kind == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
+                    else ""
+                    for n in mine
+                ],
                 textposition="top center",
                 textfont={"size": 9},
                 marker={
@@ -172,7 +120,7 @@ def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
                     "line": {"width": 1, "color": "white"},
                     "symbol": {"state": "circle", "instrument": "diamond", "organisation": "square"}[kind],
                 },
-                customdata=[[n.id, n.label, n.degree] for n in mine],
+                customdata=[[n.label, n.id, n.degree] for n in mine],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} links<extra>"
                 + kind
                 + "</extra>",
@@ -187,3 +135,84 @@ def network(net: networks.Network, *, label_degree: int = 5) -> go.Figure:
         plot_bgcolor="white",
     )
     return fig
+
+
+# Vega-Lite specs (drawn by Streamlit's bundled vega-embed: much lighter in the browser than plotly, which is
+# kept for the map and the network only).
+VegaSpec = dict[str, object]
+
+
+def bar_spec(labels: Sequence[str], values: Sequence[float], *, x_title: str, y_title: str) -> VegaSpec:
+    """A horizontal bar chart, largest first at the top."""
+    data = [{"label": lab, "value": val} for lab, val in zip(labels, values, strict=True)]
+    return {
+        "data": {"values": data},
+        "mark": {"type": "bar", "color": "#4c78a8"},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": "-x", "title": x_title},
+            "x": {"field": "value", "type": "quantitative", "title": y_title},
+            "tooltip": [{"field": "label", "title": x_title}, {"field": "value", "title": y_title}],
+        },
+        "height": max(160, 22 * len(data)),
+    }
+
+
+def timeline_spec(rows: Sequence[Mapping[str, Value]]) -> VegaSpec:
+    """Dated developments as points on a time axis, one lane per kind; the tooltip shows the record."""
+    kinds = [k for k in KIND_ORDER if any(r.get("kind") == k for r in rows)]
+    kinds += sorted({str(r.get("kind")) for r in rows} - set(kinds))
+    data = [
+        {
+            "when": d.isoformat(),
+            "date": r.get("date"),
+            "kind": r.get("kind"),
+            "id": r.get("id"),
+            "label": r.get("label"),
+        }
+        for r in rows
+        if (d := facets.partial_date(r.get("date")))
+    ]
+    return {
+        "data": {"values": data},
+        "mark": {"type": "circle", "size": 110, "opacity": 0.85, "stroke": "white", "strokeWidth": 1},
+        "encoding": {
+            "x": {"field": "when", "type": "temporal", "title": "date (a year or month without a day: its first day)"},
+            "y": {"field": "kind", "type": "nominal", "sort": kinds, "title": None},
+            "color": {"field": "kind", "type": "nominal", "sort": kinds, "legend": None},
+            "tooltip": [{"field": "date"}, {"field": "id"}, {"field": "label"}],
+        },
+        "height": 60 + 50 * max(1, len(kinds)),
+    }
+
+
+def memberships_spec(rows: Sequence[Mapping[str, Value]], *, label: str, today: date | None = None) -> VegaSpec:
+    """Memberships over time as bars from 'from' to 'until' (open memberships run to today, darker)."""
+    end_default = today or date.today()
+    data = []
+    for r in rows:
+        start = facets.partial_date(r.get("from"))
+        if start is None:
+            continue
+        end = facets.partial_date(r.get("until")) or end_default
+        name = f"{r.get(label)} ({r.get('role')})" if r.get("role") not in (None, "member") else str(r.get(label))
+        data.append(
+            {"name": name, "start": start.isoformat(), "end": end.isoformat(), "from": r.get("from"),
+             "until": r.get("until") or "today", "open": r.get("until") is None}
+        )  # fmt: skip
+    return {
+        "data": {"values": data},
+        "mark": {"type": "bar", "height": 12, "cornerRadius": 2},
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "start", "type": "temporal", "title": None},
+            "x2": {"field": "end"},
+            "color": {
+                "field": "open",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": [True, False], "range": ["#4c78a8", "#9ecae9"]},
+            },
+            "tooltip": [{"field": "name"}, {"field": "from"}, {"field": "until"}],
+        },
+        "height": max(60, 24 * len(data)),
+    }

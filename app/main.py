@@ -23,6 +23,7 @@ PAGES = [
     st.Page("views/overview.py", title="Overview", url_path="overview", default=True),
     st.Page("views/instruments.py", title="Instruments", url_path="instruments"),
     st.Page("views/actors.py", title="States and organisations", url_path="actors"),
+    st.Page("views/votes.py", title="Votes", url_path="votes"),
     st.Page("views/compare.py", title="Compare", url_path="compare"),
     st.Page("views/timeline.py", title="Timeline", url_path="timeline"),
     st.Page("views/map.py", title="Map", url_path="map"),
@@ -33,15 +34,41 @@ PAGES = [
 st.set_page_config(page_title="Cyber Norms KG explorer", layout="wide")  # no page_icon: icons would load from a CDN
 current = st.navigation(PAGES)
 
+PAGE_FILES = {"actors": "views/actors.py", "instruments": "views/instruments.py", "votes": "views/votes.py",
+              "timeline": "views/timeline.py", "compare": "views/compare.py"}
+
 with st.sidebar:
     st.caption(f"Cyber Norms Knowledge Graph · dataset **{__version__}**")
-    st.text_input(
-        "Remote SPARQL endpoint (optional)",
-        key=ui.ENDPOINT_KEY,
-        placeholder="http://127.0.0.1:7878/query",
-        help="Leave empty to query the embedded store over build/cybernorms.nt. "
-        "Any SPARQL 1.1 endpoint serving this graph works; queries stay read-only.",
+    needle = st.text_input(
+        "Search the graph",
+        key="search-q",
+        placeholder="a state, organisation, treaty, A/RES/..., OEWG, a quote",
+        help="States (names, former and common names, ISO codes), organisations, instruments, resolutions by "
+        "symbol, processes, events and quotes of coded positions; case and accents do not matter.",
     )
+    if needle.strip():
+        hits = ui.search_index().search(needle, limit=10)
+        if not hits:
+            st.caption("Nothing found.")
+        for hit in hits:
+            e = hit.entry
+            shown = e.label if len(e.label) <= 70 else e.label[:67] + "..."
+            by = f" (as {hit.matched})" if hit.matched != e.label and e.kind != "quote" else ""
+            st.page_link(
+                PAGE_FILES[e.page],
+                label=f"{e.kind}: {shown}{by}",
+                query_params=dict(e.params),
+                help=e.note or None,
+            )
+    allowed = ui.allowed_endpoints()
+    if allowed:  # off unless the operator allow-lists endpoints (CNKG_REMOTE_ENDPOINTS)
+        st.selectbox(
+            "SPARQL endpoint",
+            ["", *allowed],
+            format_func=lambda u: u or "embedded store (build/cybernorms.nt)",
+            key=ui.ENDPOINT_KEY,
+            help="Endpoints allowed by the operator of this explorer; queries stay read-only.",
+        )
 
 wanted = st.query_params.get("page")
 by_path = {p.url_path: p for p in PAGES}

@@ -33,11 +33,11 @@ def backend() -> Any:
 def app(to: str | None = None, **query_params: str) -> AppTest:
     """The app, run once (on the given page)."""
     at = AppTest.from_file(MAIN, default_timeout=120)
+    if to:  # opened as a link opens it: the page's path and its query parameters together
+        at.switch_page(f"views/{to}.py")
     for key, value in query_params.items():
         at.query_params[key] = value
     at.run()
-    if to:
-        at.switch_page(f"views/{to}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -83,7 +83,7 @@ def test_overview_counts_version_citation_licence(backend: Any) -> None:
     assert "CC BY 4.0" in shown and "MIT" in shown
     assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text is shown"
     assert {"state", "instrument", "position"} <= cells(at)
-    assert at.get("plotly_chart"), "records-by-type chart"
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "records-by-type chart"
 
 
 def test_instruments_list_facets_and_detail() -> None:
@@ -120,24 +120,29 @@ def test_state_profile() -> None:
     check_page(at)
     shown = texts(at)
     assert "Russian Federation" in shown and "EEG" in shown
-    values = cells(at)
-    assert {"sco", "csto", "brics"} <= values, "memberships"
-    assert "ru-cn-2015" in values, "agreements"
-    assert "A/RES/74/28" in values, "votes"
-    assert "pos-ru-cyber-sovereignty-haq-2025" in values, "coded positions"
+    assert "A/RES/74/28" in str(at.dataframe[0].value["label"].tolist()), "the record tab opens first"
+    expected = {
+        "Memberships": {"sco", "csto", "brics"},
+        "Agreements": {"ru-cn-2015"},
+        "Votes": {"A/RES/74/28"},
+        "Positions": {"pos-ru-cyber-sovereignty-haq-2025"},
+    }
+    for tab, values in expected.items():
+        opened = app("actors", actor="RU", tab=tab)
+        assert values <= cells(opened), tab
+        assert "Coded positions, each with" not in texts(opened) or tab == "Positions", "only the open tab runs"
 
-    at.selectbox(key="actor-pick").set_value("BR").run()
-    assert not at.exception
-    assert "gge-2019-2021" in cells(at), "Brazil chaired the 2019-2021 GGE"
+    brazil = app("actors", actor="BR", tab="GGE seats")
+    assert "gge-2019-2021" in cells(brazil), "Brazil chaired the 2019-2021 GGE"
 
 
 def test_organisation_profile() -> None:
-    at = app("actors", actor="sco")
+    at = app("actors", actor="sco", tab="Memberships")
     assert not at.exception
     shown = texts(at)
     assert "Shanghai Cooperation Organisation" in shown and "Members of SCO" in shown
-    values = cells(at)
-    assert {"CN", "RU", "IN"} <= values and "sco-2009" in values
+    assert {"CN", "RU", "IN"} <= cells(at)
+    assert "sco-2009" in cells(app("actors", actor="sco", tab="Agreements"))
 
 
 def test_compare_table4_matrix_and_evidence() -> None:
@@ -181,7 +186,7 @@ def test_timeline(backend: Any) -> None:
     check_page(at)
     n = len(results.run_query(backend, "timeline").rows)
     assert f"**{n}** of {n} dated developments" in texts(at)
-    assert at.get("plotly_chart")
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     at.multiselect(key="tl-kinds").set_value(["resolution"]).run()
     assert set(at.dataframe[0].value["kind"]) == {"resolution"}
     at.text_input(key="tl-search").input("Budapest").run()
@@ -195,7 +200,7 @@ def test_map_stance_and_vote() -> None:
     assert f"states with a coded position on *{issue}*" in texts(at)
     assert at.get("plotly_chart")
     assert {"RUS", "CHN"} <= cells(at)
-    at.radio(key="map-mode").set_value("vote on a resolution").run()
+    at.radio(key="map-mode").set_value("vote").run()
     assert not at.exception
     assert "recorded votes on A/RES/73/27" in texts(at)
 
@@ -204,11 +209,13 @@ def test_network() -> None:
     at = app("network")
     check_page(at)
     assert at.get("plotly_chart")
-    whole = len(at.dataframe[0].value)
-    at.selectbox(key="net-focus").set_value("RU").run()
-    assert not at.exception
     focused = at.dataframe[0].value
-    assert "RU" in set(focused["id"]) and len(focused) < whole
+    assert at.selectbox(key="net-focus").value == "RU", "a readable default: one state's neighbourhood"
+    assert "CN" in set(focused["id"]), "a partner in a bilateral pact is one hop away"
+    assert "Russian Federation" in set(at.dataframe[1].value["source"]), "links name their ends"
+    at.selectbox(key="net-focus").set_value("").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) > len(focused)
 
 
 # ------------------------------------------------------------------------------------------------ SPARQL
@@ -220,8 +227,8 @@ def test_sparql_runs_the_library_query_and_sets_a_permalink(backend: Any) -> Non
     n = len(results.run_query(backend, "counts-by-type").rows)
     assert f"**{n}** rows" in texts(at)
     assert len(at.get("download_button")) == 2, "CSV and JSON"
-    assert at.query_params["q"] == "counts-by-type" and at.query_params["page"] == "sparql"
-    assert at.get("plotly_chart"), "a simple chart of type x count"
+    assert at.query_params["q"] == "counts-by-type" and "text" not in at.query_params
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "a simple chart of type x count"
 
 
 def test_sparql_parameters_are_bound_through_the_header() -> None:
@@ -272,7 +279,8 @@ def test_sparql_reports_row_cap_and_timeout() -> None:
     at.number_input(key="sq-timeout").set_value(0.1).run()
     at.button(key="sq-run").click().run()
     assert any("Timeout hit" in e.value for e in at.error), [e.value for e in at.error]
-    # and the app still answers afterwards
+    # and the app still answers afterwards (with a timeout a re-forked worker on a loaded machine can meet)
+    at.number_input(key="sq-timeout").set_value(30.0).run()
     at.text_area(key="sq-text-counts-by-type").input("SELECT ?s WHERE { ?s a ?c } ORDER BY ?s LIMIT 3").run()
     at.button(key="sq-run").click().run()
     assert "**3** rows" in texts(at)
@@ -287,10 +295,20 @@ def endpoint(graph_file: Path) -> Iterator[str]:
         yield f"{base}/query"
 
 
-def test_remote_endpoint_setting_is_used(endpoint: str) -> None:
-    embedded = app("compare")
+def test_remote_endpoint_is_off_unless_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CNKG_REMOTE_ENDPOINTS", raising=False)
     at = app()
-    at.text_input(key="endpoint").input(endpoint).run()
+    assert "endpoint" not in {w.key for w in [*at.selectbox, *at.text_input]}, "no endpoint field"
+    at.session_state["endpoint"] = "http://127.0.0.1:9/query"  # a value not on the allow-list is ignored
+    at.run()
+    assert "queried from the embedded store" in texts(at)
+
+
+def test_remote_endpoint_setting_is_used(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedded = app("compare")
+    monkeypatch.setenv("CNKG_REMOTE_ENDPOINTS", endpoint)
+    at = app()
+    at.selectbox(key="endpoint").set_value(endpoint).run()
     assert not at.exception
     assert f"remote endpoint {endpoint}" in texts(at)
     at.switch_page("views/compare.py").run()
@@ -298,12 +316,12 @@ def test_remote_endpoint_setting_is_used(endpoint: str) -> None:
     assert at.dataframe[0].value.equals(embedded.dataframe[0].value)
 
 
-def test_bad_endpoint_is_reported_not_raised() -> None:
+def test_bad_endpoint_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CNKG_REMOTE_ENDPOINTS", "not a url")
     at = app()
-    at.text_input(key="endpoint").input("not a url").run()
     assert not at.exception
-    assert any("is not an http(s) URL" in e.value for e in at.error)
-    # (after an error the page stops; streamlit.testing then drops the sidebar widgets, a browser keeps them)
+    assert any("is not an http(s) URL" in e.value and "CNKG_REMOTE_ENDPOINTS" in e.value for e in at.error)
+    monkeypatch.setenv("CNKG_REMOTE_ENDPOINTS", "http://127.0.0.1:9/query")
     at.session_state["endpoint"] = "http://127.0.0.1:9/query"
     at.run()
     assert not at.exception
@@ -323,3 +341,111 @@ def test_compare_filters_by_evidence_basis() -> None:
     assert not at.exception
     shown = texts(at)
     assert "basis **own-statement**" in shown and "basis **secondary**" not in shown
+
+
+# ------------------------------------------------------------------------------------------------ views as links
+@pytest.mark.parametrize(
+    ("page", "params", "key", "value"),
+    [
+        ("actors", {"actor": "IR"}, "actor-pick", "IR"),
+        ("instruments", {"id": "budapest-convention", "kind": "convention"}, "f-kind", ["convention"]),
+        ("votes", {"states": "RU,IR", "first": "CN", "second": "IN"}, "v-states", ["RU", "IR"]),
+        ("compare", {"actors": "IR,CN", "issues": "information-sovereignty", "rule": "latest"}, "cmp-actors",
+         ["IR", "CN"]),
+        ("map", {"mode": "vote", "resolution": "a-res-73-266"}, "map-resolution", "a-res-73-266"),
+        ("network", {"focus": "CN", "hops": "2"}, "net-focus", "CN"),
+        ("timeline", {"q": "oewg", "years": "2015,2020"}, "tl-years", (2015, 2020)),
+    ],
+)
+def test_a_link_restores_the_view_and_the_view_writes_its_link(
+    page: str, params: dict[str, str], key: str, value: object
+) -> None:
+    at = app(page, **params)
+    assert at.session_state[key] == value
+    for name, text in params.items():
+        assert at.query_params[name] == text, f"{name} is written back into the URL"
+    codes = [c.value for c in at.code]
+    link = next(c for c in codes if c.startswith("http"))
+    assert f"/{page}?" in link and all(f"{k}=" in link for k in params)
+    assert link.startswith("http://localhost:8501/"), "no browser in AppTest: the default host"
+    assert any(c.startswith("@misc{") for c in codes), "BibTeX"
+    assert any('"type": "dataset"' in c for c in codes), "CSL-JSON"
+    assert any("data sha256" in c for c in codes), "the citation pins the data"
+
+
+def test_a_malformed_link_falls_back_to_the_defaults() -> None:
+    at = app("compare", actors="XX,RU", rule="nonsense", issues="")
+    assert at.session_state["cmp-actors"] == ["RU"], "unknown actors are dropped"
+    assert at.session_state["cmp-rule"] == "strongest"
+
+
+def test_compare_adds_exactly_the_actor_typed() -> None:
+    at = app("compare")
+    at.text_input(key="cmp-add").input("Iran").run()
+    assert not at.exception
+    chosen = at.multiselect(key="cmp-actors").value
+    assert "IR" in chosen and chosen.count("RU") == 1 and len(chosen) == 4, chosen
+    at.text_input(key="cmp-add").input("Britain; turkey").run()
+    assert {"GB", "TR"} <= set(at.multiselect(key="cmp-actors").value)
+    assert "Iran (IR)" in texts(at), "the whole selection is listed in words"
+
+
+def test_compare_cells_show_their_basis() -> None:
+    at = app("compare")
+    matrix = at.dataframe[0].value
+    assert any(" (own, " in str(v) for v in matrix.to_numpy().ravel())
+
+
+def test_state_record_flags_stance_vote_disagreements() -> None:
+    at = app("actors", actor="RU")
+    record = at.dataframe[0].value
+    assert {"instrument", "membership", "vote", "position"} <= set(record["kind"])
+    votes = record[record["kind"] == "vote"]
+    assert votes["label"].str.contains("A/RES/73/27 Developments").any(), "votes carry the resolution's title"
+    assert set(votes["sponsors"].dropna()) >= {"RU", "US"}
+
+
+def test_votes_page_grid_says_not_recorded_and_counts_agreement() -> None:
+    at = app("votes", states="RU,US", first="RU", second="US")
+    grid = at.dataframe[0].value
+    assert {"symbol", "title", "sponsors", "stage", "tally", "RU", "US"} <= set(grid.columns)
+    assert "not recorded" in set(grid["RU"]), "no roll call is never a 'no'"
+    plenary = grid[(grid["symbol"] == "A/RES/73/27") & (grid["stage"] == "plenary")]
+    assert list(plenary["RU"]) == ["yes"] and list(plenary["US"]) == ["no"]
+    assert "recorded roll calls" in texts(at) and "rests on" in texts(at)
+    at.selectbox(key="v-bloc").set_value("sco").run()
+    assert not at.exception and "the majority of SCO" in texts(at)
+
+
+def test_search_box_opens_the_right_page() -> None:
+    at = app()
+    at.text_input(key="search-q").input("Turkey").run()
+    assert not at.exception
+    links = at.get("page_link")
+    first = links[0].proto
+    assert "Türkiye" in first.label and first.page.endswith("actors")
+    assert "actor=TR" in first.query_string
+
+
+def test_sparql_link_with_text_fills_the_editor_but_does_not_run() -> None:
+    at = app("sparql", text="SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+    assert at.text_area(key="sq-text-counts-by-type").value == "SELECT * WHERE { ?s ?p ?o } LIMIT 3"
+    assert "rows in" not in texts(at), "typed text from a link never runs unasked"
+
+
+def test_sparql_timeout_cannot_pass_the_operator_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CNKG_MAX_TIMEOUT_S", "5")
+    at = app("sparql")
+    box = at.number_input(key="sq-timeout")
+    assert box.max == 5 and box.value <= 5
+
+
+def test_sparql_prefixes_are_inserted_and_the_schema_is_drawn() -> None:
+    at = app("sparql")
+    at.button(key="sq-prefixes").click().run()
+    text = at.text_area(key="sq-text-counts-by-type").value or ""
+    assert "PREFIX issue: <https://w3id.org/cybernorms/id/issue/>" in text
+    assert text.count("PREFIX cn:") == 1, "prefixes the query declares are not repeated"
+    at.toggle(key="sq-schema").set_value(True).run()
+    assert not at.exception
+    assert "cn:Position" in at.get("graphviz_chart")[0].proto.spec

@@ -45,6 +45,7 @@ PAGES = [  # url path, text that shows the page rendered with its data
     ("overview", "Records by type"),
     ("instruments", "Parties and their dates"),
     ("actors", "Russian Federation"),
+    ("votes", "Resolutions by state"),
     ("compare", "the cell shows Strongly Supports"),
     ("timeline", "dated developments"),
     ("map", "states with a coded position on"),
@@ -211,9 +212,17 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
                     lambda d: len(d.find_elements(By.CSS_SELECTOR, ".choroplethlayer path")) > 10
                 )
                 settle(driver)
-            if page in ("overview", "timeline", "network", "map"):
+            if page in ("network", "map"):
                 # plotly draws after the page's text; give a loaded machine time before calling the chart missing
                 WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
+            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts (lighter than plotly)
+                WebDriverWait(driver, 30).until(
+                    lambda d: d.find_elements(
+                        By.CSS_SELECTOR,
+                        '[data-testid="stVegaLiteChart"] canvas, '
+                        '[data-testid="stVegaLiteChart"] svg, .vega-embed canvas, .vega-embed svg',
+                    )
+                )
         except Exception:
             shoot(driver, f"FAILED-{page}")
             raise
@@ -277,6 +286,116 @@ def test_sparql_page_runs_and_refuses(driver: Any, app_url: str) -> None:
     wait_for_text(driver, "rows in")
     assert "/sparql" in driver.current_url
     shoot(driver, "11-sparql-permalink")
+
+
+VIEWS = [  # a view set by its link, and text that shows exactly that view
+    ("actors?actor=IR", "IR / IRN"),
+    ("actors?actor=IR&tab=Votes", "every ICT resolution stage"),  # a tab is part of the view
+    ("instruments?id=budapest-convention", "Convention on Cybercrime"),
+    ("votes?first=CN&second=IN", "China (CN) and India (IN) cast the same vote"),
+    ("compare?actors=IR%2CCN&issues=information-sovereignty&rule=latest", "2 actors: Iran"),
+    ("map?mode=vote&resolution=a-res-73-266", "recorded votes on A/RES/73/266"),
+    ("network?focus=CN", "Neighbourhood of China (CN)"),
+    ("timeline?q=oewg-2019-2021", "1 of"),
+    ("sparql?q=state-record&p.state=IR", "rows in"),
+    ("", "Records by type"),  # the overview is the app's root
+]
+
+
+def copied_link(drv: Any) -> str:
+    """The link the page offers under "Copy link · Cite this view" (opened first)."""
+    from selenium.webdriver.common.by import By
+
+    summary = drv.find_element(By.XPATH, "//summary[.//*[contains(text(), 'Copy link')]]")
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", summary)
+    if summary.find_element(By.XPATH, "..").get_attribute("open") is None:
+        summary.click()
+        settle(drv)
+    codes = [c.get_attribute("textContent") or "" for c in drv.find_elements(By.CSS_SELECTOR, "code")]
+    return next(c.strip() for c in codes if c.strip().startswith("http"))
+
+
+@pytest.mark.parametrize(("view", "expected"), VIEWS)
+def test_every_view_is_a_link(driver: Any, app_url: str, view: str, expected: str) -> None:
+    """Open a view by its link, copy the link the page offers, open that in a fresh tab: the same view."""
+    from selenium.webdriver.common.by import By
+
+    page = view.split("?")[0]
+    driver.get(f"{app_url}/{view}")
+    settle(driver)
+    try:
+        wait_for_text(driver, expected)
+        link = copied_link(driver)
+        assert link.startswith(f"{app_url}/{page}"), link
+        for pair in view.partition("?")[2].split("&"):
+            if pair:
+                assert pair in link, (pair, link)
+                assert pair in driver.current_url, "the address bar holds the view too"
+        assert "@misc{" in (driver.find_element(By.TAG_NAME, "body").get_attribute("textContent") or "")
+        driver.switch_to.new_window("tab")
+        driver.get(link)
+        settle(driver)
+        wait_for_text(driver, expected)
+        assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    except Exception:
+        shoot(driver, f"FAILED-link-{page}")
+        raise
+    shoot(driver, f"20-link-{page}")
+    driver.close()
+    driver.switch_to.window(driver.window_handles[0])
+
+
+def test_search_box_opens_the_state(driver: Any, app_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{app_url}/timeline")
+    settle(driver)
+    box = driver.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search the graph"]')
+    box.send_keys("turkey", Keys.ENTER)
+    settle(driver)
+    shoot(driver, "21-search-results")
+    first = WebDriverWait(driver, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')
+    )
+    assert "Türkiye" in first.text
+    first.click()
+    settle(driver)
+    wait_for_text(driver, "TR / TUR")
+    assert "/actors" in driver.current_url and "actor=TR" in driver.current_url
+    shoot(driver, "22-search-opened-state")
+
+
+def test_a_click_changes_the_link(driver: Any, app_url: str) -> None:
+    """Choosing a tab writes it into the address bar, so a reload shows the same tab."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{app_url}/actors?actor=CN")
+    settle(driver)
+    driver.find_element(By.XPATH, "//*[@role='tab'][contains(., 'Positions')]").click()
+    settle(driver)
+    assert "tab=Positions" in driver.current_url and "actor=CN" in driver.current_url
+    driver.refresh()
+    settle(driver)
+    wait_for_text(driver, "Coded positions, each with the quote and sources")
+
+
+def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{app_url}/compare")
+    settle(driver)
+    box = driver.find_element(By.CSS_SELECTOR, 'input[aria-label^="Add an actor by name"]')
+    box.send_keys("Iran", Keys.ENTER)
+    settle(driver)
+    wait_for_text(driver, "4 actors:")
+    WebDriverWait(driver, 30).until(lambda d: "actors=RU%2Cus-eu%2CCN%2CIR" in d.current_url)
+    assert "Russian Federation (RU), US/EU" in driver.find_element(By.TAG_NAME, "body").text
+    assert driver.find_element(By.TAG_NAME, "body").text.count("Russian Federation (RU)") >= 1
+    shoot(driver, "23-compare-added-iran")
 
 
 def test_nothing_is_fetched_from_other_hosts(driver: Any, app_url: str) -> None:

@@ -121,8 +121,15 @@ def test_network_is_deterministic_and_filters() -> None:
     assert {n.id: n.degree for n in a.nodes}["RU"] == 2
     assert {n.id for n in networks.network(rows, member_of=["sco"]).nodes} == {"RU", "CN", "ru-cn", "sco"}
     assert {n.id for n in networks.network(rows, relations=["party to"]).nodes} == {"RU", "CN", "ru-cn"}
-    assert {n.id for n in networks.network(rows, focus="CN", hops=1).nodes} == {"CN", "ru-cn"}
-    assert {n.id for n in networks.network(rows, focus="CN", hops=2).nodes} == {"CN", "ru-cn", "RU"}
+    # the partner in a bilateral pact is one hop away (the pact is not a hop of its own)
+    assert {n.id for n in networks.network(rows, focus="CN", hops=1).nodes} == {"CN", "ru-cn", "RU"}
+    assert {n.id for n in networks.network(rows, focus="CN", hops=2).nodes} == {"CN", "ru-cn", "RU", "sco"}
+    multi = [
+        {"source": s, "sourceLabel": s, "sourceType": "state", "relation": "party to", "target": "conv",
+         "targetLabel": "Convention", "targetType": "instrument"}
+        for s in ("AA", "BB", "CC")
+    ]  # fmt: skip
+    assert {n.id for n in networks.network(multi, focus="AA", hops=1).nodes} == {"AA", "conv"}, "multilateral: 2 hops"
     assert networks.network([]).nodes == []
 
 

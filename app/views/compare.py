@@ -9,11 +9,24 @@ import streamlit as st
 import ui
 
 from kg.explore import facets, results, stances
+from kg.explore.viewstate import Field
 
-ui.header(
+FIELDS = [
+    Field("cmp-actors", "actors", "list"),
+    Field("cmp-issues", "issues", "list"),
+    Field("cmp-rule", "rule"),
+    Field("cmp-basis", "basis", "list"),
+    Field("cmp-cell", "cell", "pair"),
+    Field("t4-cell", "t4", "pair"),
+    Field("rival-first", "first"),
+    Field("rival-second", "second"),
+]
+
+slot = ui.header(
     "Compare",
     "Positions of actors on the issues of the codebook. Each cell shows one coded position chosen by the rule "
-    "below; select a cell to see every position behind it with its quote, sources and coder.",
+    "below, with its evidence basis and the number of positions behind it; select a cell to see every position "
+    "behind it with its quote, sources and coder.",
 )
 
 everything = ui.rows("compare-positions", {"actor": ["*"], "issue": ["*"]})
@@ -21,38 +34,78 @@ names = results.actor_names(ui.rows("actors"))
 choice = results.actor_choice(ui.rows("actors"))
 issue_label = {str(r["issueId"]): str(r["issueLabel"]) for r in everything}
 actor_ids = sorted({str(r["actorId"]) for r in everything}, key=lambda a: choice.get(a, a))
+issue_ids = sorted(issue_label, key=lambda i: issue_label[i])
+ui.restore(
+    "compare",
+    FIELDS[:4],
+    options={
+        "cmp-actors": actor_ids,
+        "cmp-issues": issue_ids,
+        "cmp-rule": list(stances.CELL_RULES),
+        "cmp-basis": list(stances.BASES),
+    },
+    defaults={
+        "cmp-actors": list(stances.TABLE4_ACTORS),
+        "cmp-issues": list(stances.TABLE4_ISSUES),
+        "cmp-rule": "strongest",
+        "cmp-basis": [],
+    },
+)
+
+
+def add_by_name() -> None:
+    """Add the actor a typed name finds (exact names, codes and alternative names first; no type-ahead)."""
+    typed = str(st.session_state.get("cmp-add") or "")
+    for part in [p for p in typed.split(";") if p.strip()]:
+        hits = ui.search_index().search(part, limit=1, kinds=("state", "organisation"))
+        found = hits[0].entry.id if hits else None
+        if found in actor_ids and found not in st.session_state["cmp-actors"]:
+            st.session_state["cmp-actors"] = [*st.session_state["cmp-actors"], found]
+        st.session_state["cmp-added"] = (
+            f"added {choice.get(found, found)}" if found in actor_ids else f"no coded actor found for {part!r}"
+        )
+    st.session_state["cmp-add"] = ""
+
 
 with st.container(border=True):
-    c1, c2, c3 = st.columns([3, 3, 2])
-    actors = c1.multiselect(
-        "Actors",
-        actor_ids,
-        default=list(stances.TABLE4_ACTORS),
-        format_func=lambda a: names.get(a, a),
-        key="cmp-actors",
+    actors = st.multiselect("Actors", actor_ids, format_func=lambda a: choice.get(a, a), key="cmp-actors")
+    a1, a2 = st.columns([3, 2])
+    a1.text_input(
+        "Add an actor by name, code or alternative name (Enter adds exactly what it finds; ';' for several)",
+        key="cmp-add",
+        on_change=add_by_name,
+        placeholder="e.g. Iran; Britain; SCO",
     )
-    issues = c2.multiselect(
-        "Issues",
-        sorted(issue_label, key=lambda i: issue_label[i]),
-        default=list(stances.TABLE4_ISSUES),
-        format_func=lambda i: issue_label.get(i, i),
-        key="cmp-issues",
+    if st.session_state.get("cmp-added"):
+        a2.caption(str(st.session_state.pop("cmp-added")))
+    issues = st.multiselect("Issues", issue_ids, format_func=lambda i: issue_label.get(i, i), key="cmp-issues")
+    c1, c2 = st.columns([3, 2])
+    rule = c1.radio(
+        "Each cell shows",
+        list(stances.CELL_RULES),
+        format_func=lambda r: stances.CELL_RULES[r],
+        key="cmp-rule",
+        horizontal=True,
     )
-    rule = c3.radio(
-        "Each cell shows", list(stances.CELL_RULES), format_func=lambda r: stances.CELL_RULES[r], key="cmp-rule"
-    )
-    bases = c3.multiselect(
+    bases = c2.multiselect(
         "Evidence basis (empty: all)", list(stances.BASES), format_func=lambda b: stances.BASES[b], key="cmp-basis"
     )
+st.caption(
+    f"**{len(actors)} actors:** "
+    + (", ".join(choice.get(a, a) for a in actors) or "none")
+    + f"  \n**{len(issues)} issues:** "
+    + (", ".join(issue_label.get(i, i) for i in issues) or "none")
+)
 if not actors or not issues:
     st.info("Choose at least one actor and one issue.")
+    ui.finish(slot, "compare", FIELDS[:4], query="compare-positions")
     st.stop()
 
 params = {"actor": actors, "issue": issues, **({"basis": bases} if bases else {})}
 result = ui.run("compare-positions", params)
 cells = stances.position_cells(results.records(result), rule=rule)
 matrix = stances.positions_matrix(cells, actors, issues, actor_labels=names)
-df = ui.frame(matrix.table())
+df = ui.frame(matrix.table(basis=True))
 
 
 def paint(frame: pd.DataFrame) -> pd.DataFrame:
@@ -95,11 +148,14 @@ st.markdown(
 )
 filled = sum(1 for r in matrix.scores for s in r if s is not None)
 ui.download(
-    matrix.table(),
+    matrix.table(basis=True),
     key="positions-matrix",
     query="compare-positions",
     params=params,
-    note=f"{len(result.rows)} coded positions behind {filled} cells",
+    note=f"{len(result.rows)} coded positions behind {filled} cells · each cell: the stance (the basis of the "
+    "position shown: own = own statement, joint = joint text, bloc = bloc statement, sec. = secondary; the number "
+    "of positions behind the cell)",
+    view={"actors": ",".join(actors), "issues": ",".join(issues), "rule": rule, "basis": ",".join(bases) or "all"},
 )
 
 st.markdown("#### Evidence for a cell")
@@ -112,12 +168,20 @@ if selected:
         if st.session_state.get("_cmp_cell") != pick:
             st.session_state["_cmp_cell"] = pick
             st.session_state["ev-actor"], st.session_state["ev-issue"] = pick
+wanted_cell = st.query_params.get("cell")
+if wanted_cell and wanted_cell != st.session_state.get("_cmp_cell_url"):
+    st.session_state["_cmp_cell_url"] = wanted_cell
+    ev_a, _, ev_i = wanted_cell.partition(",")
+    if ev_a in actors and ev_i in issues:
+        st.session_state["ev-actor"], st.session_state["ev-issue"] = ev_a, ev_i
 for key, options in (("ev-actor", actors), ("ev-issue", issues)):
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
 e1, e2 = st.columns(2)
 ev_actor = e1.selectbox("Actor", actors, format_func=lambda a: choice.get(a, a), key="ev-actor")
 ev_issue = e2.selectbox("Issue", issues, format_func=lambda i: issue_label.get(i, i), key="ev-issue")
+st.session_state["cmp-cell"] = (ev_actor, ev_issue)
+st.session_state["_cmp_cell_url"] = f"{ev_actor},{ev_issue}"
 cell = cells.get((ev_actor, ev_issue))
 if cell is None:
     st.caption("No coded position for this actor and issue.")
@@ -176,6 +240,7 @@ ui.table(
 )
 t4_evidence = results.records(ui.run("table4-evidence"))
 t4_cells = sorted({(str(r["rowLabel"]), str(r["columnLabel"])) for r in results.records(derived)})
+ui.restore("compare", FIELDS[5:6], options={"t4-cell": t4_cells}, defaults={"t4-cell": t4_cells[0]} if t4_cells else {})
 t4_pick = st.selectbox(
     "Open the evidence of a derived cell", t4_cells, format_func=lambda c: f"{c[0]} / {c[1]}", key="t4-cell"
 )
@@ -203,19 +268,27 @@ symbols = {str(r["resolutionId"]): str(r["symbol"]) for r in votes}
 res_ids = sorted(symbols, key=lambda i: symbols[i])
 if len(res_ids) < 2:
     st.caption("The graph holds fewer than two roll calls.")
+    ui.finish(slot, "compare", FIELDS, query="compare-positions", params=params)
     st.stop()
+ui.restore(
+    "compare",
+    FIELDS[6:],
+    options={"rival-first": res_ids, "rival-second": res_ids},
+    defaults={
+        "rival-first": res_ids[ui.preferred(res_ids, "a-res-73-266")],
+        "rival-second": res_ids[ui.preferred(res_ids, "a-res-73-27", 1)],
+    },
+)
 v1, v2 = st.columns(2)
 first = v1.selectbox(
     "First resolution",
     res_ids,
-    index=ui.preferred(res_ids, "a-res-73-266"),
     format_func=lambda i: symbols[i],
     key="rival-first",
 )
 second = v2.selectbox(
     "Rival resolution",
     res_ids,
-    index=ui.preferred(res_ids, "a-res-73-27", 1),
     format_func=lambda i: symbols[i],
     key="rival-second",
 )
@@ -234,3 +307,5 @@ with b:
         params=rival_params,
         caption="states per pair of votes",
     )
+
+ui.finish(slot, "compare", FIELDS, query="compare-positions", params=params)

@@ -7,8 +7,19 @@ import streamlit as st
 import ui
 
 from kg.explore import facets, results
+from kg.explore.viewstate import Field
 
-ui.header(
+FIELDS = [
+    Field("f-kind", "kind", "list"),
+    Field("f-status", "status", "list"),
+    Field("f-org", "org", "list"),
+    Field("f-binding", "binding", "list"),
+    Field("f-party", "party", "list"),
+    Field("f-year", "years", "pair"),
+    Field("instrument-detail", "id"),
+]
+
+slot = ui.header(
     "Instruments",
     "Agreements, codes of conduct, declarations, joint statements, political commitments and conventions. "
     "Filter the list, then pick a row (or an instrument below) for its detail.",
@@ -17,6 +28,26 @@ ui.header(
 rows = ui.rows("instruments")
 actors = results.actor_choice(ui.rows("actors"))
 years = sorted(int(str(r["year"])) for r in rows if str(r.get("year") or "").isdigit())
+ids = [str(r["instrument"]) for r in rows]
+ui.restore(
+    "instruments",
+    FIELDS,
+    options={
+        "f-kind": facets.facet_values(rows, "kind"),
+        "f-status": facets.facet_values(rows, "status"),
+        "f-org": facets.facet_values(rows, "organisation"),
+        "f-binding": ["true", "false"],
+        "f-party": facets.facet_values(rows, "parties", multi=True),
+        "instrument-detail": ids,
+    },
+    defaults={"instrument-detail": ids[0]} if ids else {},
+)
+if years:
+    try:
+        lo, hi = (max(years[0], min(years[-1], int(y))) for y in st.session_state.get("f-year") or ())
+        st.session_state["f-year"] = (min(lo, hi), max(lo, hi))
+    except (TypeError, ValueError):
+        st.session_state["f-year"] = (years[0], years[-1])
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 3])
@@ -30,9 +61,7 @@ with st.container(border=True):
         format_func=lambda a: actors.get(a, a),
         key="f-party",
     )
-    span = (
-        c3.slider("Year signed or adopted", years[0], years[-1], (years[0], years[-1]), key="f-year") if years else None
-    )
+    span = c3.slider("Year signed or adopted", years[0], years[-1], key="f-year") if years else None
 
 bool_rows = [{**r, "binding": "true" if r.get("binding") else "false"} for r in rows]
 found = facets.filter_rows(
@@ -52,7 +81,6 @@ event = ui.table(
     caption="filtered in the explorer; the CSV holds the rows shown",
 )
 
-ids = [str(r["instrument"]) for r in rows]
 labels = {str(r["instrument"]): f"{r['instrument']} - {str(r['title'])[:90]}" for r in rows}
 picked = event.selection.rows if event is not None else []
 if picked:
@@ -60,17 +88,14 @@ if picked:
     if st.session_state.get("_instrument_row") != chosen:
         st.session_state["_instrument_row"] = chosen
         st.session_state["instrument-detail"] = chosen
-if "instrument-detail" not in st.session_state:
-    wanted = st.query_params.get("id")
-    st.session_state["instrument-detail"] = wanted if wanted in ids else (ids[0] if ids else None)
 
 st.divider()
 iid = st.selectbox("Instrument", ids, format_func=lambda i: labels.get(i, i), key="instrument-detail")
 if iid:
-    st.query_params["id"] = iid
     detail = ui.rows("instrument-detail", {"id": [iid]})
     if not detail:
         st.warning(f"No instrument {iid!r} in the graph.")
+        ui.finish(slot, "instruments", FIELDS, query="instruments")
         st.stop()
     d = detail[0]
     st.subheader(str(d["label"]))
@@ -114,3 +139,11 @@ if iid:
         ui.table(referrers, key=f"referrers-{iid}", query="record-referrers", params=params)
     else:
         st.caption("Nothing in the graph refers to this instrument yet.")
+
+ui.finish(
+    slot,
+    "instruments",
+    FIELDS,
+    query="instrument-detail" if iid else "instruments",
+    params={"id": [iid]} if iid else None,
+)

@@ -7,8 +7,18 @@ import streamlit as st
 import ui
 
 from kg.explore import facets, results, stances
+from kg.explore.viewstate import Field
 
-ui.header(
+FIELDS = [
+    Field("map-mode", "mode"),
+    Field("map-issue", "issue"),
+    Field("map-rule", "rule"),
+    Field("map-resolution", "resolution"),
+    Field("map-stage", "stage"),
+]
+MODES = {"stance": "stance on an issue", "vote": "vote on a resolution"}
+
+slot = ui.header(
     "Map",
     "States coloured by their coded stance on an issue or by their vote on a resolution. Grey land: nothing "
     "recorded. The map geometry is served by this app (no map tiles, no CDN).",
@@ -19,17 +29,23 @@ if not st.get_option("server.enableStaticServing"):
         "with `--server.enableStaticServing true` (or from the repository root, which has .streamlit/config.toml)."
     )
 
-mode = st.radio("Colour states by", ["stance on an issue", "vote on a resolution"], horizontal=True, key="map-mode")
+ui.restore("map", FIELDS[:1], options={"map-mode": list(MODES)}, defaults={"map-mode": "stance"})
+mode = st.radio("Colour states by", list(MODES), format_func=MODES.__getitem__, horizontal=True, key="map-mode")
 
-if mode == "stance on an issue":
+if mode == "stance":
     everything = ui.rows("compare-positions", {"actor": ["*"], "issue": ["*"]})
     issue_label = {str(r["issueId"]): str(r["issueLabel"]) for r in everything if r.get("iso3")}
     issue_ids = sorted(issue_label, key=lambda i: issue_label[i])
     c1, c2 = st.columns(2)
+    ui.restore(
+        "map",
+        FIELDS[1:3],
+        options={"map-issue": issue_ids, "map-rule": list(stances.CELL_RULES)},
+        defaults={"map-issue": issue_ids[ui.preferred(issue_ids, "information-sovereignty")], "map-rule": "latest"},
+    )
     issue = c1.selectbox(
         "Issue",
         issue_ids,
-        index=ui.preferred(issue_ids, "information-sovereignty"),
         format_func=lambda i: issue_label[i],
         key="map-issue",
     )
@@ -76,19 +92,28 @@ else:
         st.info("The graph holds no recorded roll call yet.")
         st.stop()
     c1, c2 = st.columns(2)
+    ui.restore(
+        "map",
+        FIELDS[3:4],
+        options={"map-resolution": res_ids},
+        defaults={"map-resolution": res_ids[ui.preferred(res_ids, "a-res-73-27")]},
+    )
     resolution = c1.selectbox(
         "Resolution",
         res_ids,
-        index=ui.preferred(res_ids, "a-res-73-27"),
         format_func=lambda i: symbols[i],
         key="map-resolution",
     )
     params = {"resolution": [resolution]}
     rows = ui.rows("resolution-votes", params)
     stages = facets.facet_values(rows, "stage")
+    ui.restore("map", FIELDS[4:], options={"map-stage": stages}, defaults={"map-stage": stages[0]} if stages else {})
     stage = c2.selectbox("Stage", stages, key="map-stage")
     shown = [r for r in rows if r.get("stage") == stage and r.get("iso3")]
-    st.markdown(f"**{len(shown)}** recorded votes on {symbols[resolution]} ({stage}); roll calls may be partial")
+    st.markdown(
+        f"**{len(shown)}** recorded votes on {symbols[resolution]} ({stage}); states not coloured: not recorded "
+        "(roll calls may be partial)"
+    )
     ui.plotly(
         charts.choropleth(
             shown,
@@ -106,3 +131,11 @@ else:
         query="resolution-votes",
         params=params,
     )
+
+ui.finish(
+    slot,
+    "map",
+    [FIELDS[0], *FIELDS[3:]] if mode == "vote" else FIELDS[:3],
+    query="compare-positions" if mode == "stance" else "resolution-votes",
+    params=params,
+)

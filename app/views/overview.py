@@ -9,7 +9,7 @@ import ui
 from kg import __version__
 from kg.explore import results
 
-ui.header(
+slot = ui.header(
     "Cyber Norms Knowledge Graph",
     "An open, citable knowledge graph of international cyber diplomacy: bilateral and multilateral "
     "instruments, the UN record (resolutions, tallies, GGEs, OEWGs), states and organisations with dated "
@@ -38,8 +38,8 @@ with left:
     ui.table(counts, key="counts-by-type", query="counts-by-type")
 with right:
     st.subheader(" ")
-    ui.plotly(
-        charts.bar(
+    ui.vega(
+        charts.bar_spec(
             [str(r[0]) for r in counts.rows],
             [float(str(r[1])) for r in counts.rows],
             x_title="record type",
@@ -67,9 +67,18 @@ st.markdown(
 st.subheader("Pages")
 st.markdown(
     "- **Instruments**: faceted list of agreements, codes, declarations and conventions, with a detail view.\n"
-    "- **States and organisations**: memberships over time, agreements, GGE seats, votes, coded positions.\n"
+    "- **States and organisations**: a state's whole record on one time axis (treaty actions, memberships, seats, "
+    "votes, coded positions, with stance/vote disagreements flagged), then memberships, agreements, GGE seats, "
+    "votes, coded positions.\n"
+    "- **Votes**: resolutions by state, a state's votes over time, agreement between two states or a state and a "
+    "bloc.\n"
     "- **Compare**: positions matrix of chosen actors on chosen issues (default: Table 4 of Haq 2025), with "
     "each cell's evidence; votes on rival resolutions.\n"
     "- **Timeline**, **Map**, **Network**: the record in time, space and structure.\n"
-    "- **SPARQL**: the query library, editable and read-only, with permalinks and downloads."
+    "- **SPARQL**: the query library, editable and read-only, with permalinks and downloads.\n\n"
+    "The search box in the sidebar finds states (also by ISO code, former and common names), organisations, "
+    "instruments, resolutions by symbol, processes, events and quotes. Every view is a link: the address bar "
+    "(and **Copy link · Cite this view** under each title) holds the whole state of the page."
 )
+
+ui.finish(slot, "overview", [], query="counts-by-type")

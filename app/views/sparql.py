@@ -6,19 +6,19 @@ from __future__ import annotations
 import urllib.parse
 
 import charts
-import plotly.graph_objects as go
 import streamlit as st
 import ui
 
 from kg.errors import KGError
-from kg.explore import results, sparql_page
+from kg.explore import results, schema, sparql_page
 from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Table
 from kg.sparql.formats import shorten
 
-ui.header(
+slot = ui.header(
     "SPARQL",
     "Pick a query from the library (or type your own), set its parameters, and run it. The store is read-only: "
-    "updates and federated `SERVICE` calls are refused before they reach it.",
+    "updates and federated `SERVICE` calls are refused before they reach it. A link with typed text fills the "
+    "editor; it runs only when you press **Run query**.",
 )
 
 library = results.queries()
@@ -28,7 +28,8 @@ if "sq-name" not in st.session_state:
     st.session_state["sq-name"] = qp_name if qp_name in library else "counts-by-type"
     if qp_text:
         st.session_state[f"sq-text-{st.session_state['sq-name']}"] = qp_text
-    st.session_state["sq-autorun"] = bool(qp_name in library or qp_text)
+    # a library query named in a link runs; typed text from a link only fills the editor (never runs unasked)
+    st.session_state["sq-autorun"] = bool(qp_name in library and not qp_text)
 
 st.markdown(
     "<style>textarea {font-family: monospace !important; font-size: 0.85rem !important}</style>", unsafe_allow_html=True
@@ -50,9 +51,38 @@ if q.params:
         )
         params[p.name] = [v.strip() for v in value.split(",") if v.strip()]
 
-text = st.text_area("Query", value=q.text, height=360, key=f"sq-text-{name}")
+text_key = f"sq-text-{name}"
+if text_key not in st.session_state:
+    st.session_state[text_key] = q.text
+
+
+def insert_prefixes() -> None:
+    """Put the prefix block of the ontology and codebook in front of the editor's text."""
+    st.session_state[text_key] = schema.with_prefixes(str(st.session_state.get(text_key) or ""))
+
+
+with st.expander("Prefixes, schema and dates"):
+    st.button("Insert the prefixes of the ontology and codebook", on_click=insert_prefixes, key="sq-prefixes")
+    st.code(schema.prefix_block(), language="sparql")
+    st.markdown("**Dates.** " + schema.DATES_HELP)
+    if st.toggle("Show the schema diagram (generated from ontology/cybernorms.ttl)", key="sq-schema"):
+        st.caption(
+            "Boxes: classes; solid arrows: object properties from their domain to their range; dashed arrows with "
+            "an open head: subclass of. Datatype properties (labels, dates, counts) are not drawn."
+        )
+        st.graphviz_chart(schema.schema_dot(), width="stretch")
+text = st.text_area("Query", height=360, key=text_key)
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-timeout_s = c1.number_input("Timeout (s)", min_value=0.1, max_value=300.0, value=DEFAULT_TIMEOUT_S, key="sq-timeout")
+limit = ui.max_timeout()
+timeout_s = c1.number_input(
+    "Timeout (s)",
+    min_value=0.1,
+    max_value=limit,
+    value=min(DEFAULT_TIMEOUT_S, limit),
+    key="sq-timeout",
+    help=f"At most {limit:g} s on this explorer (the operator's limit, CNKG_MAX_TIMEOUT_S).",
+)
+timeout_s = min(float(timeout_s), limit)
 row_cap = c2.number_input("Row cap", min_value=1, max_value=DEFAULT_ROW_CAP, value=10_000, key="sq-cap")
 clicked = c3.button("Run query", type="primary", key="sq-run")
 edited = text.strip() != q.text.strip()
@@ -76,9 +106,6 @@ if clicked or st.session_state.pop("sq-autorun", False):
             "error": str(error),
             "timeout": results.is_timeout(error),
         }
-    st.query_params.from_dict(
-        sparql_page.permalink(page="sparql", name=run_name, text=text if edited else None, params=run_params)
-    )
 
 outcome = st.session_state.get("sq-result")
 if outcome:
@@ -135,5 +162,18 @@ if outcome:
                 values = [float(str(r[vi])) if sparql_page.numeric(r[vi]) else 0.0 for r in shown]
                 title = numeric_column
             with st.expander(f"Chart: {title} by {label}", expanded=True):
-                fig: go.Figure = charts.bar(labels, values, x_title=label, y_title=title)
-                ui.plotly(fig, key="sq-chart")
+                ui.vega(charts.bar_spec(labels, values, x_title=label, y_title=title), key="sq-chart")
+
+link = sparql_page.permalink(
+    page="sparql", name=None if edited else name, text=text if edited else None, params={} if edited else params
+)
+link.pop("page", None)
+ui.finish(
+    slot,
+    "sparql",
+    [],
+    query=None if edited else name,
+    params=None if edited else params,
+    text=text if edited else None,
+    state=link,
+)

@@ -35,7 +35,12 @@ class Network:
         return Table(["id", "label", "type", "degree"], [[n.id, n.label, n.type, n.degree] for n in self.nodes])
 
     def edge_table(self) -> Table:
-        return Table(["source", "target", "relation"], [list(e) for e in self.edges])
+        """Links with the names of both ends."""
+        name = {n.id: n.label for n in self.nodes}
+        return Table(
+            ["source", "relation", "target", "sourceId", "targetId"],
+            [[name.get(s, s), rel, name.get(t, t), s, t] for s, t, rel in self.edges],
+        )
 
 
 def network(
@@ -68,9 +73,18 @@ def network(
         edges.append((s, t, rel))
     edges = sorted(set(edges))
     if focus:
+        kind = {n: k for n, (_, k) in labels.items()}
         near = {focus}
         for _ in range(max(0, hops)):
             near |= {t for s, t, _ in edges if s in near} | {s for s, t, _ in edges if t in near}
+            # a bilateral instrument is not a hop of its own: the other party of the focus's pacts is a partner
+            # (a multilateral one would bring in all its parties: they stay one hop further)
+            parties = Counter(t for s, t, rel in edges if rel == "party to") + Counter(
+                s for s, t, rel in edges if rel == "party to"
+            )
+            pacts = {n for n in near if kind.get(n) == "instrument" and parties[n] <= 2}
+            near |= {s for s, t, rel in edges if t in pacts and rel == "party to"}
+            near |= {t for s, t, rel in edges if s in pacts and rel == "party to"}
         edges = [e for e in edges if e[0] in near and e[1] in near]
     ids = sorted({e[0] for e in edges} | {e[1] for e in edges})
     pos = _layout(ids, [(s, t) for s, t, _ in edges], iterations=iterations, seed=seed)
@@ -108,5 +122,3 @@ def _layout(
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature = max(0.005, temperature * 0.96)
     return {node: (round(float(pos[i, 0]), 6), round(float(pos[i, 1]), 6)) for i, node in enumerate(ids)}
-
-

@@ -106,9 +106,15 @@ def export(
     name: str | None,
     params: Mapping[str, Sequence[str]] | None = None,
     text: str | None = None,
+    view: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The table as CSV or JSON (any `kg.sparql.formats.FORMATS`), with the dataset version and query in a header."""
-    return render(table, fmt=fmt, cite=cite(name, params, text=text)).encode("utf-8")
+    """The table as CSV or JSON (any `kg.sparql.formats.FORMATS`), with the dataset version and query in a header;
+    for CSV, `view` (e.g. the actors, issues and cell rule that made a matrix) is a second header line."""
+    body = render(table, fmt=fmt, cite=cite(name, params, text=text))
+    if view and fmt == "csv":
+        first, _, rest = body.partition("\n")
+        body = f"{first}\n# view: " + "; ".join(f"{k}={v}" for k, v in view.items()) + f"\n{rest}"
+    return body.encode("utf-8")
 
 
 def how_to_cite() -> str:

@@ -20,6 +20,13 @@ TABLE4_ISSUES: tuple[str, ...] = (
     "information-operations-use",
     "un-cybercrime-convention",
 )
+BASIS_SHORT: dict[str, str] = {
+    "own-statement": "own",
+    "joint-text": "joint",
+    "bloc-statement": "bloc",
+    "secondary": "sec.",
+}
+"""Short names of the evidence bases, for matrix cells."""
 CELL_RULES: dict[str, str] = {
     "strongest": "the latest position of the strongest evidence basis (own statement > joint text > bloc > secondary)",
     "latest": "the latest statement (secondary characterisations only where no statement exists)",
@@ -133,11 +140,20 @@ class Matrix:
     labels: list[list[str]]
     scores: list[list[float | None]]
     counts: list[list[int]] = field(default_factory=list)
+    bases: list[list[str]] = field(default_factory=list)
 
-    def table(self) -> Table:
-        """The matrix as a Table (first column: the issue), for display and CSV."""
+    def table(self, *, basis: bool = False) -> Table:
+        """The matrix as a Table (first column: the issue), for display and CSV; with `basis`, each filled cell
+        also names the evidence basis of the position it shows and how many positions lie behind it."""
         out = Table(["Issue", *(label for _, label in self.actors)])
-        for (_, issue_label), row in zip(self.issues, self.labels, strict=True):
+        for r, ((_, issue_label), row) in enumerate(zip(self.issues, self.labels, strict=True)):
+            if basis and self.bases:
+                row = [
+                    f"{label} ({BASIS_SHORT.get(self.bases[r][c], self.bases[r][c])}, {self.counts[r][c]})"
+                    if label
+                    else ""
+                    for c, label in enumerate(row)
+                ]
             out.rows.append([issue_label, *row])
         return out
 
@@ -157,27 +173,40 @@ def positions_matrix(
     labels: list[list[str]] = []
     scores: list[list[float | None]] = []
     counts: list[list[int]] = []
+    bases: list[list[str]] = []
     for issue in issues:
-        row_l, row_s, row_c = [], [], []
+        row_l, row_s, row_c, row_b = [], [], [], []
         for actor in actors:
             cell = cells.get((actor, issue))
             row_l.append(cell.label if cell else "")
             row_s.append(cell.score if cell else None)
             row_c.append(len(cell.positions) if cell else 0)
+            row_b.append(str(cell.shown.get("basisId") or "") if cell else "")
         labels.append(row_l)
         scores.append(row_s)
         counts.append(row_c)
+        bases.append(row_b)
     return Matrix(
         [(i, issue_label.get(i, i)) for i in issues],
         [(a, actor_label.get(a, a)) for a in actors],
         labels,
         scores,
         counts,
+        bases,
     )
 
 
 EVIDENCE_COLUMNS = (
-    "date", "stanceLabel", "basisId", "forum", "quote", "quoteKind", "sources", "coder", "confidence", "position"
+    "date",
+    "stanceLabel",
+    "basisId",
+    "forum",
+    "quote",
+    "quoteKind",
+    "sources",
+    "coder",
+    "confidence",
+    "position",
 )
 
 
@@ -212,5 +241,3 @@ def vote_crosstab(rows: Iterable[Mapping[str, Value]], first: str = "firstVote",
     for (a, b), n in sorted(counts.items()):
         out.rows.append([a, b, n])
     return out
-
-

@@ -95,9 +95,17 @@ def _param(spec: str, path: Path) -> Param:
     return Param(match.group(1), match.group(2), default, match.group(4) or "")
 
 
-def load_query(path: Path) -> LibraryQuery:
-    """Read one library query; a missing header field is an error."""
+def load_query(path: Path, *, require_header: bool = True) -> LibraryQuery:
+    """Read one library query; a missing header field is an error (with `require_header`; a user's own `.rq`
+    file run by path needs no header: its name and a plain summary stand in)."""
     header = parse_header(path)
+    if not require_header:
+        for key, value in (
+            ("summary", f"query file {path.name}"),
+            ("description", f"SPARQL from {path}"),
+            ("tags", "file"),
+        ):
+            header.setdefault(key, [value])
     missing = [key for key in REQUIRED if not header.get(key)]
     if missing:
         raise QueryError(
@@ -138,13 +146,22 @@ def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:
     """A library query by name, or a `.rq` file by path."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.exists():
-        return load_query(path)
+        return load_query(path, require_header=_inside(path, folder))
     queries = library(folder)
     if name_or_file in queries:
         return queries[name_or_file]
     close = [n for n in queries if name_or_file in n or n in name_or_file]
     hint = f"did you mean {', '.join(close[:3])}?" if close else "run `cnkg queries` for the list"
     raise QueryError(f"no library query or file named {name_or_file!r} (hint: {hint})")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` lies in the library folder (library files must keep their header)."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def term(kind: str, value: str) -> Node:
