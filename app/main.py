@@ -31,6 +31,7 @@ PAGES = [
     st.Page("views/sparql.py", title="SPARQL", url_path="sparql"),
 ]
 
+ui.name_the_session()  # queries of this session share one worker at a time: a runaway cannot block other sessions
 st.set_page_config(page_title="Cyber Norms KG explorer", layout="wide")  # no page_icon: icons would load from a CDN
 current = st.navigation(PAGES)
 

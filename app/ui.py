@@ -23,6 +23,16 @@ ParamKey = tuple[tuple[str, tuple[str, ...]], ...]
 ENDPOINT_KEY = "endpoint"
 
 
+def name_the_session() -> None:
+    """Tell the query pool which browser session is asking (per-session fairness, `kg.sparql.pool.CLIENT`)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from kg.sparql.pool import CLIENT
+
+    ctx = get_script_run_ctx()
+    CLIENT.set(ctx.session_id if ctx is not None else None)
+
+
 def settings() -> dict[str, object]:
     """The operator's settings: environment variables, overridden by Streamlit secrets of the same names."""
     out: dict[str, object] = {k: v for k, v in os.environ.items() if k.startswith("CNKG_")}
@@ -65,7 +75,7 @@ def _graph_stamp() -> float:
         return 0.0
 
 
-@st.cache_resource(show_spinner="Loading the knowledge graph ...")
+@st.cache_resource(show_spinner="Loading the knowledge graph ...", max_entries=4)
 def _backend(url: str, stamp: float) -> Backend:
     return results.open_backend(url)
 
@@ -80,7 +90,7 @@ def _key(params: Mapping[str, Sequence[str]] | None) -> ParamKey:
     return tuple(sorted((k, tuple(v)) for k, v in (params or {}).items()))
 
 
-@st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
+@st.cache_data(show_spinner=False, max_entries=256, ttl=900)  # bounded: a remote result can be large
 def _run(url: str, stamp: float, name: str, params: ParamKey, timeout_s: float, row_cap: int) -> Table:
     return results.run_query(
         _backend(url, stamp), name, {k: list(v) for k, v in params}, timeout_s=timeout_s, row_cap=row_cap

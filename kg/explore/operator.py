@@ -11,9 +11,9 @@ import re
 from collections.abc import Mapping
 
 from kg.errors import KGError
+from kg.sparql.pool import HARD_MAX_TIMEOUT_S
 
 DEFAULT_MAX_TIMEOUT_S = 30.0
-HARD_MAX_TIMEOUT_S = 300.0
 
 
 def allowed_endpoints(settings: Mapping[str, object]) -> tuple[str, ...]:

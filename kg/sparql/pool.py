@@ -29,7 +29,10 @@ from kg.errors import QueryError
 
 MEMORY_MB = int(os.environ.get("CNKG_QUERY_MEMORY_MB") or 2048)
 WORKERS = int(os.environ.get("CNKG_QUERY_WORKERS") or 2)
-MAX_TIMEOUT_S = float(os.environ.get("CNKG_MAX_TIMEOUT_S") or 120)
+HARD_MAX_TIMEOUT_S = 300.0
+"""No query runs longer, whatever the operator sets."""
+MAX_TIMEOUT_S = min(HARD_MAX_TIMEOUT_S, float(os.environ.get("CNKG_MAX_TIMEOUT_S") or HARD_MAX_TIMEOUT_S))
+"""The operator's limit on every query of this process (`CNKG_MAX_TIMEOUT_S`; the explorer offers 30 s by default)."""
 CLIENT: ContextVar[str | None] = ContextVar("cnkg_query_client", default=None)
 """Who is asking, when a caller cannot pass `client` (e.g. the explorer sets its session id once per script run)."""
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnkg-worker-spawner")
