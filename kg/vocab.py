@@ -19,9 +19,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, Defi
 from rdflib.namespace import ORG as ORG
 from rdflib.term import URIRef
 
-BASE = "https://w3id.org/cybernorms/"
-"""Every IRI of the project is under this base."""
-ID = Namespace(BASE + "id/")
+from kg.iri import BASE as BASE
+from kg.iri import RECORDS
+
+ID = Namespace(RECORDS)
 """Records and codebook concepts: `id/<path>/<id>`."""
 SCHEMA = SDO
 WD = Namespace("http://www.wikidata.org/entity/")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import QueryError
+from kg.iri import BASE
 from kg.paths import GRAPH
 from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Table, Value
 from kg.sparql.citation import cite as make_citation
@@ -15,7 +16,6 @@ from kg.sparql.citation import data_hash
 from kg.sparql.formats import render, shorten
 from kg.sparql.library import LibraryQuery, library, resolve
 from kg.sparql.query import Citation, backend_for, citation, run
-from kg.vocab import BASE
 
 LICENCE = "Data (the curated records and the built graph): CC BY 4.0. Code: MIT."
 Row = dict[str, Value]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.vocab import BASE
+from kg.iri import BASE
 
 
 def sha256_text(text: str) -> str:

@@ -10,9 +10,9 @@ import io
 import json
 
 from kg.errors import QueryError
+from kg.iri import RECORDS as ID
 from kg.sparql.backends import Table, Value
 from kg.sparql.query import Citation
-from kg.vocab import ID
 
 FORMATS = ("table", "csv", "tsv", "json", "md", "latex")
 

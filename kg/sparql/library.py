@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.iri import RECORDS as ID
 from kg.paths import QUERIES
-from kg.vocab import ID
 
 REQUIRED = ("summary", "description", "tags")
 # parameter kind -> (pattern a value must match, IRI path or None for a literal)
@@ -164,11 +163,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def term(kind: str, value: str) -> Node:
-    """A validated RDF term for a parameter value; anything else is refused.
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-    >>> term("state", "RU").n3()
-    '<https://w3id.org/cybernorms/id/state/RU>'
+
+def term(kind: str, value: str) -> ox.NamedNode | ox.Literal:
+    """A validated RDF term for a parameter value (its `str` is its SPARQL syntax); anything else is refused.
+
+    >>> str(term("state", "RU")), str(term("year", "2015"))
+    ('<https://w3id.org/cybernorms/id/state/RU>', '"2015"^^<http://www.w3.org/2001/XMLSchema#integer>')
     >>> term("state", "RU; DROP")
     Traceback (most recent call last):
     ...
@@ -178,18 +180,18 @@ def term(kind: str, value: str) -> Node:
     if not re.match(pattern, value):
         raise QueryError(f"parameter value {value!r} is not a valid {kind} (hint: expected {pattern})")
     if kind == "actor":
-        return URIRef(f"{ID}{'state' if re.match(r'^[A-Z]{2}$', value) else 'organisation'}/{value}")
+        return ox.NamedNode(f"{ID}{'state' if re.match(r'^[A-Z]{2}$', value) else 'organisation'}/{value}")
     if path is not None:
-        return URIRef(f"{ID}{path}/{value}")
+        return ox.NamedNode(f"{ID}{path}/{value}")
     if kind == "year":
-        return Literal(int(value))
-    return Literal(value)
+        return ox.Literal(str(int(value)), datatype=_XSD_INTEGER)
+    return ox.Literal(value)
 
 
 def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
     """The query text with a VALUES block per bound parameter (user values or defaults) at the params marker.
 
-    Only validated RDF terms serialised by rdflib are inserted; user text never reaches the query."""
+    Only validated RDF terms in their N-Triples syntax are inserted; user text never reaches the query."""
     known = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(known))
     if unknown:
@@ -200,7 +202,7 @@ def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
         chosen = values.get(param.name) or list(param.default)
         if not chosen or chosen == ["*"]:
             continue
-        terms = " ".join(term(param.kind, v).n3() for v in chosen)
+        terms = " ".join(str(term(param.kind, v)) for v in chosen)
         clauses.append(f"VALUES ?{param.name} {{ {terms} }}")
     if not clauses:
         return query.text
