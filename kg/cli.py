@@ -64,6 +64,13 @@ def _serving(data: list[Path] | None, out: Path) -> Path:
     return graph
 
 
+def _verified_digest(graph: Path) -> str:
+    """The SHA-256 of the built graph, checked against its manifest (the key of its prepared store)."""
+    from kg.pipeline.manifest import verify_built
+
+    return verify_built(graph).data_sha256
+
+
 def _built(graph: Path) -> Path:
     """The built graph file checked against its manifest, or an error that says how to make it."""
     from kg.pipeline.manifest import verify_built
@@ -150,7 +157,8 @@ def query(
     q = resolve(name)
     params = parse_params(param or [])
     with _graph_of(None if endpoint else data, graph) as source:
-        backend = backend_for(endpoint=endpoint, graph=source if endpoint or data else _built(source))
+        digest = None if endpoint or data else _verified_digest(source)
+        backend = backend_for(endpoint=endpoint, graph=source, digest=digest)
         table = run(q, backend, params=params, timeout_s=timeout, row_cap=limit)
         cite = citation(q, version=__version__, params=params, graph=None if endpoint else source)
     if pivot_on:

@@ -151,21 +151,38 @@ class EmbeddedStore:
 
     name = "embedded"
 
-    def __init__(self, source: Path | Graph, *, isolate: bool = False, workers: int | None = None) -> None:
-        self.store = ox.Store()
-        if not isinstance(source, Path):
+    def __init__(
+        self,
+        source: Path | Graph,
+        *,
+        isolate: bool = False,
+        workers: int | None = None,
+        prepared: Path | None = None,
+    ) -> None:
+        self.isolate = isolate and hasattr(os, "fork")
+        opener = None
+        if prepared is not None and self.isolate:  # an on-disk copy (`kg.sparql.prepared`): opened, not loaded
+            from functools import partial
+
+            from kg.sparql.prepared import open_read_only
+
+            self.store = open_read_only(prepared)
+            opener = partial(open_read_only, prepared)
+        elif not isinstance(source, Path):
+            self.store = ox.Store()
             self.store.load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         elif not source.exists():
             raise QueryError(f"{source} does not exist (hint: run `cnkg build` first)")
         else:
+            self.store = ox.Store()
             try:
                 self.store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
             except SyntaxError as exc:
                 raise QueryError(
                     f"the built graph is damaged or stale: run `cnkg build` ({source}: {str(exc)[:200]})"
                 ) from None
-        self.isolate = isolate and hasattr(os, "fork")
-        self.pool = WorkerPool(self.store, **({"size": workers} if workers else {})) if self.isolate else None
+        size = {"size": workers} if workers else {}
+        self.pool = WorkerPool(self.store, opener=opener, **size) if self.isolate else None
 
     def __len__(self) -> int:
         return len(self.store)

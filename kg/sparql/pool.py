@@ -48,8 +48,11 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def _serve(state: Any, conn: Connection, parent_end: Connection, memory_mb: int) -> None:
-    """Worker loop: run `(job, args)` pairs on `state` and send back ("ok", value) or ("error", message)."""
+def _serve(
+    state: Any, conn: Connection, parent_end: Connection, memory_mb: int, opener: Callable[[], Any] | None
+) -> None:
+    """Worker loop: run `(job, args)` pairs on `state` (or on what `opener` opens in this process) and send back
+    ("ok", value) or ("error", message)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     parent_end.close()
@@ -63,6 +66,8 @@ def _serve(state: Any, conn: Connection, parent_end: Connection, memory_mb: int)
         cap = size + memory_mb * 1024 * 1024
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if opener is not None:
+        state = opener()
     while True:
         try:
             job = conn.recv()
@@ -97,10 +102,14 @@ class _Worker:
 
 
 class WorkerPool:
-    """Up to `size` forked workers over a shared read-only `state` (e.g. a loaded pyoxigraph store)."""
+    """Up to `size` forked workers over a shared read-only `state` (e.g. a loaded pyoxigraph store), or over what
+    `opener` opens in each worker (a handle that must not cross a fork, e.g. an on-disk store)."""
 
-    def __init__(self, state: Any, *, size: int = WORKERS, memory_mb: int = MEMORY_MB) -> None:
+    def __init__(
+        self, state: Any, *, size: int = WORKERS, memory_mb: int = MEMORY_MB, opener: Callable[[], Any] | None = None
+    ) -> None:
         self.state = state
+        self.opener = opener
         self.size = max(1, size)
         self.memory_mb = memory_mb
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
@@ -113,7 +122,8 @@ class WorkerPool:
     def _fork(self) -> _Worker:
         ctx = mp.get_context("fork")
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_serve, args=(self.state, child, parent, self.memory_mb), daemon=True)
+        process = ctx.Process(target=_serve, args=(self.state, child, parent, self.memory_mb, self.opener),
+                              daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)

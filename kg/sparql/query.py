@@ -18,11 +18,20 @@ from kg.sparql.library import LibraryQuery, bind
 __all__ = ["Citation", "backend_for", "citation", "parse_params", "run"]
 
 
-def backend_for(*, endpoint: str | None = None, graph: Path = GRAPH, isolate: bool = True) -> Backend:
+def backend_for(
+    *, endpoint: str | None = None, graph: Path = GRAPH, isolate: bool = True, digest: str | None = None
+) -> Backend:
     """The remote endpoint if given, else the embedded store over the built graph (`isolate`: each query in a
-    worker process killed at the time limit)."""
+    worker process killed at the time limit). With the graph's verified `digest`, the store opens a prepared
+    on-disk copy (`kg.sparql.prepared`) instead of loading the file: for commands that run one query."""
     if endpoint:
         return RemoteEndpoint(endpoint)
+    if digest and isolate:
+        from kg.sparql.prepared import prepare
+
+        prepared = prepare(graph, digest)
+        if prepared is not None:
+            return EmbeddedStore(graph, isolate=True, prepared=prepared)
     return EmbeddedStore(graph, isolate=isolate)
 
 
