@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from kg.sparql.backends import Value
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["__version__", "graph", "query"]
 
 Param = str | int | Sequence[str | int]

@@ -204,7 +204,7 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             if page != "overview":
                 go(driver, page)
             wait_for_text(driver, expected)
-            wait_for_text(driver, "dataset version 0.2.0")
+            wait_for_text(driver, "dataset version 0.3.0")
             assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"exception on {page}"
             if page == "map":
                 # countries drawn: the world geometry came from app/static, not a CDN
