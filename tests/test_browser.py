@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -122,9 +123,10 @@ def app_url(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Ite
             os.killpg(proc.pid, signal.SIGKILL)  # the group of the server started above, nothing else
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def driver(app_url: str) -> Iterator[Any]:
-    """Headless Chromium through Debian's chromedriver (no driver download: Selenium Manager stays offline)."""
+    """Headless Chromium through Debian's chromedriver (no driver download: Selenium Manager stays offline); a fresh
+    browser for each test, so a renderer left busy by one page cannot time out the next test."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -139,6 +141,7 @@ def driver(app_url: str) -> Iterator[Any]:
     drv.set_page_load_timeout(60)
     yield drv
     drv.quit()
+    shutil.rmtree(profile, ignore_errors=True)
 
 
 def settle(drv: Any, *, quiet_s: float = 1.0, within_s: float = 60) -> None:
