@@ -211,7 +211,8 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"exception on {page}"
             if page == "map":
                 # countries drawn: the world geometry came from app/static, not a CDN
-                WebDriverWait(driver, 30).until(
+                # the first plotly page loads plotly's bundle (several MB) into a fresh browser: slow on a loaded CI
+                WebDriverWait(driver, 90).until(
                     lambda d: len(d.find_elements(By.CSS_SELECTOR, ".choroplethlayer path")) > 10
                 )
                 settle(driver)

@@ -12,7 +12,7 @@ from kg.sparql.citation import data_hash
 # and record the new hash here.
 DATA_HASHES = {
     "0.2.0": "f913d1f7357151342ca64de8f18dda6b465964a329cf46efed0624e286de9f68",
-    "0.3.0": "4aea278088d42ed45829e4a8dd72150c443f1715ed37285e470128091637cbb1",
+    "0.3.0": "024d51590653972d078f0a274a5788220dfd8808137d9986602f94e36554dc6c",
 }
 
 
