@@ -189,3 +189,13 @@ def test_joined_lists_and_booleans_do_not_depend_on_the_engine() -> None:
     boolean = "http://www.w3.org/2001/XMLSchema#boolean"
     assert plain("1", boolean) is True and plain("true", boolean) is True
     assert plain("0", boolean) is False and plain("false", boolean) is False
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_library_query_passes_the_guard(name: str) -> None:
+    """Library queries run trusted (no parse on the CLI's hot path), so each must pass the guard that outside text
+    meets; the hostile corpus (tests/hostile) shows the guard refusing."""
+    from kg.sparql.guard import check_query
+    from kg.sparql.library import bind
+
+    check_query(bind(QUERIES[name], {}))

@@ -84,12 +84,8 @@ def ox_value(term: Any) -> Value:
 
 def term_value(term: Any) -> Value:
     """A plain value for a pyoxigraph or rdflib term (None when unbound)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        return plain(term.value, term.datatype.value)
-    if isinstance(term, ox.NamedNode):
-        return str(term.value)
+    if term is None or isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode):
+        return ox_value(term)
     datatype = getattr(term, "datatype", None)
     if datatype is not None or type(term).__name__ == "Literal":  # an rdflib Literal
         return plain(str(term), str(datatype or ""))

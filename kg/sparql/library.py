@@ -145,7 +145,7 @@ def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:
     """A library query by name, or a `.rq` file by path."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.exists():
-        return load_query(path, require_header=_inside(path, folder))
+        return load_query(path, require_header=is_library_file(path, folder))
     queries = library(folder)
     if name_or_file in queries:
         return queries[name_or_file]
@@ -154,8 +154,9 @@ def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:
     raise QueryError(f"no library query or file named {name_or_file!r} (hint: {hint})")
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    """Whether `path` lies in the library folder (library files must keep their header)."""
+def is_library_file(path: Path, folder: Path = QUERIES) -> bool:
+    """Whether `path` lies in the library folder: library files keep their header, and their text is trusted (the
+    tests check every one against the guard)."""
     try:
         path.resolve().relative_to(folder.resolve())
     except ValueError:

@@ -117,7 +117,6 @@ class WorkerPool:
             self._idle.put(None)  # a free slot; its worker is forked on first use
         self._clients: set[str] = set()
         self._cond = threading.Condition()
-        self._closed = False
 
     def _fork(self) -> _Worker:
         ctx = mp.get_context("fork")
@@ -198,7 +197,6 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker."""
-        self._closed = True
         while True:
             try:
                 slot = self._idle.get_nowait()

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 from kg.errors import QueryError
-from kg.paths import GRAPH, QUERIES
+from kg.paths import GRAPH
 from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, EmbeddedStore, RemoteEndpoint, Table
 from kg.sparql.citation import Citation, cite, data_hash
-from kg.sparql.library import LibraryQuery, bind
+from kg.sparql.library import LibraryQuery, bind, is_library_file
 
 __all__ = ["Citation", "backend_for", "citation", "parse_params", "run"]
 
@@ -33,14 +33,6 @@ def backend_for(
         if prepared is not None:
             return EmbeddedStore(graph, isolate=True, prepared=prepared)
     return EmbeddedStore(graph, isolate=isolate)
-
-
-def is_library_file(path: Path) -> bool:
-    """Whether `path` is one of the library's own query files (under `kg.paths.QUERIES`)."""
-    try:
-        return path.resolve().is_relative_to(QUERIES.resolve()) and path.suffix == ".rq"
-    except OSError:
-        return False
 
 
 def parse_params(pairs: list[str]) -> dict[str, list[str]]:
