@@ -46,7 +46,7 @@ from kg.pipeline.to_rdf import build_triples
 from kg.pipeline.validate import validate
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 import gc
-gc.disable()  # as build() does around its stages (kg.pipeline.build.paused_gc)
+gc.disable()  # as build() does around its stages (kg.pipeline.check.paused_gc)
 stages = {}
 def lap(name, start):
     stages[name] = time.perf_counter() - start

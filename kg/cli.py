@@ -85,7 +85,7 @@ def validate(
     data: DataOption = None,
 ) -> None:
     """Check records: types, dates, unique ids, references, sources. Lists every problem; exit 1 if any."""
-    from kg.pipeline.build import check
+    from kg.pipeline.check import check
 
     checked = check([*(paths or []), *(data or [])] or [DATA])
     typer.echo(f"{len(checked)} records OK.")

@@ -20,7 +20,7 @@ from rdflib.namespace import ORG as ORG
 from rdflib.term import URIRef
 
 from kg.iri import BASE as BASE
-from kg.iri import RECORDS
+from kg.iri import ONTOLOGY, RECORDS
 
 ID = Namespace(RECORDS)
 """Records and codebook concepts: `id/<path>/<id>`."""
@@ -32,7 +32,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 class CN(DefinedNamespace):
     """Terms of https://w3id.org/cybernorms/ontology#."""
 
-    _NS = Namespace(BASE + "ontology#")
+    _NS = Namespace(ONTOLOGY)
     _fail = True
 
     # classes

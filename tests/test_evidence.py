@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from kg.paths import DATA
-from kg.pipeline.build import check
+from kg.pipeline.check import check
 from kg.pipeline.records import Record
 from kg.pipeline.to_rdf import build_graph
 from kg.pipeline.validate import Checked

@@ -6,23 +6,20 @@ queries and the summary all run on that store, and the Turtle is written from th
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import BuildError, ValidationFailed
+from kg.errors import BuildError
 from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME, QUERIES
+from kg.pipeline.check import check, paused_gc
 from kg.pipeline.export import ntriples, turtle, turtle_from_ntriples, write_outputs
-from kg.pipeline.load import load_records
 from kg.pipeline.manifest import verify_built
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
 from kg.pipeline.to_rdf import Triples, build_triples
-from kg.pipeline.validate import Checked, validate
+from kg.pipeline.validate import Checked
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -46,31 +43,6 @@ class BuildResult:
         from rdflib import Graph
 
         return Graph().parse(next(p for p in self.files if p.name == f"{GRAPH_BASENAME}.nt"), format="nt")
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector: a build makes millions of long-lived objects and no cycles, and
-    the collector's repeated full passes over them cost more than the build itself at 100x (4x in loading)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def check(paths: list[Path]) -> list[Checked]:
-    """Load and validate; raise ValidationFailed with every problem found."""
-    with paused_gc():
-        raws, problems = load_records(paths)
-        checked, more = validate(raws)
-        del raws
-    problems += more
-    if problems:
-        raise ValidationFailed(problems)
-    return checked
 
 
 def load_store(data: bytes) -> ox.Store:

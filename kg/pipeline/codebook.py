@@ -6,11 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import SKOS
-
+from kg.iri import ONTOLOGY, RECORDS
 from kg.paths import CODEBOOK
-from kg.vocab import CN, ID
 
 
 @dataclass(frozen=True)
@@ -31,32 +28,42 @@ class Codebook:
         return frozenset(s for stances in self.scale_stances.values() for s in stances)
 
 
-def _tail(iri: URIRef, kind: str) -> str:
-    return str(iri).removeprefix(f"{ID}{kind}/")
+SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+CN_SCALE, CN_ORDINAL, CN_PRINTED = (ONTOLOGY + term for term in ("scale", "ordinal", "printedLabel"))
+
+
+def _tail(iri: str, kind: str) -> str:
+    return iri.removeprefix(f"{RECORDS}{kind}/")
 
 
 @lru_cache(maxsize=4)
 def load_codebook(path: Path = CODEBOOK) -> Codebook:
-    """Parse the SKOS codebook once."""
-    graph = Graph().parse(path, format="turtle")
+    """Parse the SKOS codebook once (with pyoxigraph: `cnkg validate` does not pay for rdflib)."""
+    import pyoxigraph as ox
+
     issue_scale: dict[str, str] = {}
-    for issue, scale in graph.subject_objects(CN.scale):
-        issue_scale[_tail(URIRef(str(issue)), "issue")] = _tail(URIRef(str(scale)), "scheme")
-    scale_stances: dict[str, set[str]] = {}
+    scheme_of: dict[str, str] = {}
+    ordinals: set[str] = set()
     labels: dict[str, str] = {}
-    for stance in graph.subjects(CN.ordinal, None):
-        scheme = graph.value(stance, SKOS.inScheme)
-        sid = _tail(URIRef(str(stance)), "stance")
-        scale_stances.setdefault(_tail(URIRef(str(scheme)), "scheme"), set()).add(sid)
-        printed = graph.value(stance, CN.printedLabel)
-        if printed is not None:
-            labels[str(printed)] = sid
-    forums = frozenset(
-        _tail(URIRef(str(c)), "forum") for c in graph.subjects(SKOS.inScheme, URIRef(f"{ID}scheme/forums"))
-    )
+    forums: set[str] = set()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        s, p, o = quad.subject.value, quad.predicate.value, quad.object.value
+        if p == CN_SCALE:
+            issue_scale[_tail(s, "issue")] = _tail(o, "scheme")
+        elif p == CN_ORDINAL:
+            ordinals.add(s)
+        elif p == CN_PRINTED:
+            labels[o] = _tail(s, "stance")
+        elif p == SKOS_IN_SCHEME:
+            scheme_of[s] = o
+            if o == f"{RECORDS}scheme/forums":
+                forums.add(_tail(s, "forum"))
+    scale_stances: dict[str, set[str]] = {}
+    for stance in ordinals:
+        scale_stances.setdefault(_tail(scheme_of.get(stance, ""), "scheme"), set()).add(_tail(stance, "stance"))
     return Codebook(
         issue_scale=issue_scale,
         scale_stances={k: frozenset(v) for k, v in scale_stances.items()},
-        forums=forums,
-        stance_labels=labels,
+        forums=frozenset(forums),
+        stance_labels={k: v for k, v in labels.items() if f"{RECORDS}stance/{v}" in ordinals},
     )

@@ -28,9 +28,9 @@ UNSUPPORTED = (
     "http://www.w3.org/2001/XMLSchema#date",
 )
 INVERSES = ((CN.party, CN.partyTo), (CN.framework, CN.frameworkOf), (CN.memberOf, CN.hasMember))
-DISTINCT_CLASSES = tuple(cls for name, m in MODELS.items() if name in ACTORS for cls in m.rdf_classes)
+DISTINCT_CLASSES = tuple(URIRef(cls) for name, m in MODELS.items() if name in ACTORS for cls in m.rdf_classes)
 OTHER_RECORD_CLASSES = (
-    *(cls for name, m in MODELS.items() if name not in ACTORS for cls in m.rdf_classes),
+    *(URIRef(cls) for name, m in MODELS.items() if name not in ACTORS for cls in m.rdf_classes),
     CN.Source,
     CN.Vote,
 )

@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from rdflib import URIRef
 
+from kg.iri import ONTOLOGY
 from kg.pipeline.dates import DATE, interval
 from kg.pipeline.load import Loc
-from kg.vocab import CN
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_ID_PATTERN = r"^[A-Z]{2}$"
@@ -130,7 +129,7 @@ class Record(Strict):
     """
 
     type_name: ClassVar[str] = ""
-    rdf_classes: ClassVar[tuple[URIRef, ...]] = ()
+    rdf_classes: ClassVar[tuple[str, ...]] = ()  # ontology class IRIs (plain strings: no rdflib here)
     iri_path: ClassVar[str] = ""
     needs_source: ClassVar[bool] = True
     REFS: ClassVar[tuple[Ref, ...]] = (("sources.*.ref", frozenset({"reference"})),)
@@ -171,7 +170,7 @@ ACTORS = frozenset({"state", "organisation"})
 class Reference(Record):
     """A bibliographic reference (a source in its own right)."""
 
-    rdf_classes = (CN.Reference,)
+    rdf_classes = (ONTOLOGY + "Reference",)
     iri_path = "reference"
     needs_source: ClassVar[bool] = False
     type: Literal["reference"]
@@ -189,7 +188,7 @@ class Reference(Record):
 class State(Record):
     """A state, identified by its ISO 3166-1 alpha-2 code."""
 
-    rdf_classes = (CN.State,)
+    rdf_classes = (ONTOLOGY + "State",)
     iri_path = "state"
     id: StateId
     type: Literal["state"]
@@ -217,7 +216,7 @@ class MemberItem(Strict):
 class Organisation(Record):
     """An organisation, UN body or actor group."""
 
-    rdf_classes = (CN.Organisation, CN.ActorGroup)
+    rdf_classes = (ONTOLOGY + "Organisation", ONTOLOGY + "ActorGroup")
     iri_path = "organisation"
     REFS = (*Record.REFS, ("members.*.member", ACTORS))
     type: Literal["organisation"]
@@ -274,7 +273,7 @@ INSTRUMENT_KINDS = Literal[
 class Instrument(Record):
     """A treaty, agreement, code of conduct, declaration or political commitment."""
 
-    rdf_classes = (CN.Instrument,)
+    rdf_classes = (ONTOLOGY + "Instrument",)
     iri_path = "instrument"
     REFS = (
         *Record.REFS,
@@ -354,7 +353,7 @@ class ChairItem(Strict):
 class UNProcess(Record):
     """A GGE, OEWG, ad hoc committee or permanent mechanism."""
 
-    rdf_classes = (CN.UNProcess,)
+    rdf_classes = (ONTOLOGY + "UNProcess",)
     iri_path = "process"
     REFS = (
         *Record.REFS,
@@ -415,7 +414,7 @@ class TallyItem(Strict):
 class Resolution(Record):
     """A UN General Assembly resolution."""
 
-    rdf_classes = (CN.Resolution,)
+    rdf_classes = (ONTOLOGY + "Resolution",)
     iri_path = "resolution"
     REFS = (
         *Record.REFS,
@@ -450,7 +449,7 @@ class Resolution(Record):
 class VoteRecord(Record):
     """How each state voted at one stage of one resolution."""
 
-    rdf_classes = (CN.VoteRecord,)
+    rdf_classes = (ONTOLOGY + "VoteRecord",)
     iri_path = "vote-record"
     REFS = (
         *Record.REFS,
@@ -489,7 +488,7 @@ class VoteRecord(Record):
 class Position(Record):
     """A coded, dated claim about an actor's stance on an issue, with evidence."""
 
-    rdf_classes = (CN.Position,)
+    rdf_classes = (ONTOLOGY + "Position",)
     iri_path = "position"
     REFS = (
         *Record.REFS,
@@ -537,7 +536,7 @@ class Position(Record):
 class Event(Record):
     """A dated development for the timeline."""
 
-    rdf_classes = (CN.Event,)
+    rdf_classes = (ONTOLOGY + "Event",)
     iri_path = "event"
     REFS = (*Record.REFS, ("involves.*", frozenset()))
     type: Literal["event"]
@@ -588,7 +587,7 @@ class ClaimItem(Strict):
 class SourceDomain(Record):
     """An internet domain of cited sources, with its tier and the reason (the table lives in data/, not code)."""
 
-    rdf_classes = (CN.SourceDomain,)
+    rdf_classes = (ONTOLOGY + "SourceDomain",)
     iri_path = "source-domain"
     needs_source: ClassVar[bool] = False
     type: Literal["source_domain"]
@@ -606,7 +605,7 @@ class SourceDomain(Record):
 class PublishedTable(Record):
     """A table printed in a reference, recorded so that a query can reproduce it."""
 
-    rdf_classes = (CN.PublishedTable,)
+    rdf_classes = (ONTOLOGY + "PublishedTable",)
     iri_path = "table"
     REFS = (*Record.REFS, ("row_keys.*", frozenset()), ("column_keys.*", frozenset()))
     type: Literal["published_table"]

@@ -16,7 +16,7 @@ from kg.errors import KGError
 from kg.pipeline.records import MODELS
 from kg.vocab import CN, owner
 
-RECORD_CLASSES = {cls: name for name, model in MODELS.items() for cls in model.rdf_classes}
+RECORD_CLASSES = {URIRef(cls): name for name, model in MODELS.items() for cls in model.rdf_classes}
 
 
 @dataclass
