@@ -1,5 +1,5 @@
 """Benchmarks, one command: `python3 bench/run.py` (options: `--scales 1,10,100`, `--skip-100`, `--repeats 3`,
-`--query-cap 60`, `--no-cli`, `--explorer CMD`, `--reasoning`, `--load`).
+`--query-cap 60`, `--no-cli`, `--no-explorer`, `--reasoning`, `--load`).
 
 For each scale (1 = the real data; N = `bench/scale.py`'s N copies of it, as YAML records):
 1. Build: `kg.pipeline.build.build` in a child process (wall, CPU, peak RSS from the child's own getrusage), per
@@ -9,8 +9,9 @@ For each scale (1 = the real data; N = `bench/scale.py`'s N copies of it, as YAM
    child killed at the cap; the slowest is reported.
 3. CLI: `cnkg query actors -f csv` and `cnkg validate` (subprocesses, CPU of the child) against their floors:
    import pyoxigraph, load the graph, run the query, print CSV; and parse every record file with libyaml.
-The explorer's page times are measured by the explorer's own benchmark: pass `--explorer CMD` to run it and
-record its JSON output. Machine load (load average, cores) is noted at start and end. Results: bench/results.md
+4. Explorer: every page's first and second visit in headless Chromium, against Streamlit's hello world in the
+   same run (`bench/explorer_pages.py`, which also runs on its own).
+Machine load (load average, cores) is noted at start and end. Results: bench/results.md
 and bench/results.json. Timings vary by machine and load: read the ratios, which are measured in the same run.
 """
 
@@ -32,6 +33,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import explorer_pages  # noqa: E402
 
 CHILD_BUILD = """
 import json, resource, sys, time
@@ -242,6 +245,14 @@ def bench_load(nt: Path, *, clients: int, requests: int, budget_s: float) -> dic
             server.wait(timeout=10)
 
 
+def bench_explorer(*, runs: int) -> dict[str, Any]:
+    """Page times of the explorer (bench/explorer_pages.py), or why they could not be taken."""
+    try:
+        return {"runs": runs, "rows": explorer_pages.main(["--runs", str(runs)])}
+    except (SystemExit, Exception) as error:  # no Chromium, or a page that never became ready: say so in the results
+        return {"runs": runs, "rows": [], "error": f"{type(error).__name__}: {error}"[:300]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100", help="comma-separated factors (1 = the real data)")
@@ -249,7 +260,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--query-cap", type=float, default=60.0, help="seconds per query run before it is cut off")
     parser.add_argument("--no-cli", action="store_true")
-    parser.add_argument("--explorer", help="command printing the explorer's page times as JSON (its own bench)")
+    parser.add_argument("--no-explorer", action="store_true", help="leave out the explorer's page times (Chromium)")
     parser.add_argument("--reasoning", action="store_true", help="also time HermiT on the real graph")
     parser.add_argument("--load", action="store_true", help="also load-test `cnkg serve` (8 clients, 400 queries)")
     args = parser.parse_args()
@@ -267,9 +278,9 @@ def main() -> None:
                     results["reasoning"] = bench_reasoning(nt)
                 if args.load:
                     results["load"] = bench_load(nt, clients=8, requests=400, budget_s=120)
-        if args.explorer:
-            done = subprocess.run(args.explorer, shell=True, capture_output=True, text=True, check=False)
-            results["explorer"] = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr[-500:]}
+        if not args.no_explorer:
+            print("explorer...", flush=True)
+            results["explorer"] = bench_explorer(runs=args.repeats)
         shutil.rmtree(tmp, ignore_errors=True)
     results["machine_end"] = machine()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -346,10 +357,11 @@ def report(results: dict[str, Any]) -> str:
         lines += ["", f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
                   f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
                   f"p99 {ld['p99_ms']:.1f} ms."]
-    if "explorer" in results:
-        lines += ["", "## Explorer", "", "```", json.dumps(results["explorer"], indent=1), "```"]
+    ex = results.get("explorer")
+    if ex and ex.get("rows"):
+        lines += ["", "## Explorer pages", "", explorer_pages.table(ex["rows"], runs=ex["runs"]).rstrip()]
     else:
-        lines += ["", "Explorer page times: not run here (`--explorer CMD` records the explorer benchmark's JSON)."]
+        lines += ["", "Explorer page times: not run" + (f" ({ex['error']})" if ex else " (`--no-explorer`).")]
     return "\n".join(lines) + "\n"
 
 
