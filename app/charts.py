@@ -1,8 +1,10 @@
-"""Plotly figures of the explorer. Everything renders offline: plotly.js is bundled with Streamlit and the
-world geometry of the map is served from app/static (see app/static/README.md), never from a CDN."""
+"""Charts of the explorer: Vega-Lite specs (Streamlit's bundled vega-embed) and, for the network only, a plotly
+figure. Everything renders offline: both libraries are bundled with Streamlit and the world geometry of the map
+is served from app/static (see app/static/README.md), never from a CDN."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -14,62 +16,6 @@ from kg.sparql.backends import Value
 
 TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#54a24b"}
 KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")
-
-
-
-
-
-
-
-
-def choropleth(
-    rows: Sequence[Mapping[str, Value]],
-    *,
-    category: str,
-    order: Sequence[str],
-    colours: Mapping[str, str],
-    hover: Sequence[str],
-    legend_title: str = "",
-) -> go.Figure:
-    """A world map (ISO-3 codes, plotly's own geometry served locally) with one colour per category."""
-    fig = go.Figure()
-    for cat in order:
-        mine = [r for r in rows if str(r.get(category)) == cat]
-        if not mine:
-            continue
-        colour = colours.get(cat, "#999999")
-        fig.add_trace(
-            go.Choropleth(
-                locations=[r.get("iso3") for r in mine],
-                locationmode="ISO-3",
-                z=[1] * len(mine),
-                colorscale=[[0, colour], [1, colour]],
-                showscale=False,
-                name=cat,
-                showlegend=True,
-                marker={"line": {"color": "#606060", "width": 0.4}},
-                customdata=[[r.get(h) for h in hover] for r in mine],
-                hovertemplate="<br>".join(f"{h}: %{{customdata[{i}]}}" for i, h in enumerate(hover))
-                + f"<extra>{cat}</extra>",
-            )
-        )
-    fig.update_geos(
-        projection_type="natural earth",
-        showcountries=True,
-        countrycolor="#ffffff",
-        showland=True,
-        landcolor="#d0d0d0",
-        showocean=False,
-        showframe=False,
-        showcoastlines=False,
-        lataxis_range=[-58, 85],
-    )
-    fig.update_layout(
-        height=520,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "title": {"text": legend_title or category}},
-    )
-    return fig
 
 
 def short_label(text: str, width: int = 28) -> str:
@@ -138,7 +84,7 @@ def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str,
 
 
 # Vega-Lite specs (drawn by Streamlit's bundled vega-embed: much lighter in the browser than plotly, which is
-# kept for the map and the network only).
+# kept for the network only).
 VegaSpec = dict[str, object]
 
 
@@ -215,4 +161,61 @@ def memberships_spec(rows: Sequence[Mapping[str, Value]], *, label: str, today: 
             "tooltip": [{"field": "name"}, {"field": "from"}, {"field": "until"}],
         },
         "height": max(60, 24 * len(data)),
+    }
+
+
+WORLD_GEOMETRY = "app/static/world_110m.json"  # served by the app (app/static/README.md): no CDN, no tiles
+LAND_GREY = "#d0d0d0"
+
+
+def choropleth_spec(
+    rows: Sequence[Mapping[str, Value]],
+    *,
+    category: str,
+    order: Sequence[str],
+    colours: Mapping[str, str],
+    hover: Sequence[str],
+    legend_title: str = "",
+) -> VegaSpec:
+    """A world map as Vega-Lite geoshapes: every country grey (nothing recorded), the states in `rows` (joined on
+    their ISO-3 code with the topojson ids) coloured by `category`, in `order`, hovering shows `hover`. Drawn as
+    SVG, one path per country; Antarctica is left out."""
+    fields = list(dict.fromkeys([category, *hover]))
+    data = [{"iso3": r.get("iso3"), **{f: r.get(f) for f in fields}} for r in rows if r.get("iso3")]
+    present = [c for c in order if any(str(d[category]) == c for d in data)]
+    world = {"url": WORLD_GEOMETRY, "format": {"type": "topojson", "feature": "countries"}}
+    no_antarctica = {"filter": "datum.id !== 'ATA'"}
+    layers: list[VegaSpec] = [
+        {
+            "data": world,
+            "transform": [no_antarctica],
+            "mark": {"type": "geoshape", "fill": LAND_GREY, "stroke": "#ffffff", "strokeWidth": 0.5},
+        }
+    ]
+    if present:
+        layers.append(
+            {
+                "data": world,
+                "transform": [
+                    no_antarctica,
+                    {"lookup": "id", "from": {"data": {"values": data}, "key": "iso3", "fields": fields}},
+                    {"filter": f"isValid(datum[{json.dumps(category)}])"},
+                ],
+                "mark": {"type": "geoshape", "stroke": "#606060", "strokeWidth": 0.4},
+                "encoding": {
+                    "color": {
+                        "field": category,
+                        "type": "nominal",
+                        "scale": {"domain": present, "range": [colours.get(c, "#999999") for c in present]},
+                        "legend": {"orient": "bottom", "direction": "horizontal", "title": legend_title or category},
+                    },
+                    "tooltip": [{"field": f, "type": "nominal"} for f in hover],
+                },
+            }
+        )
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg"}},  # a path per country: crisp, and checkable in a test
+        "height": 520,
+        "projection": {"type": "naturalEarth1"},
+        "layer": layers,
     }

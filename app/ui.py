@@ -290,13 +290,8 @@ def download(
 
 
 def plotly(fig: Any, *, key: str) -> None:
-    """A plotly figure, offline: the map geometry comes from app/static (no CDN)."""
-    st.plotly_chart(
-        fig,
-        key=key,
-        width="stretch",
-        config={"displaylogo": False, "topojsonURL": "app/static/", "responsive": True},
-    )
+    """A plotly figure (offline: plotly.js is bundled with Streamlit)."""
+    st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False, "responsive": True})
 
 
 def vega(spec: Mapping[str, Any], *, key: str) -> None:

@@ -4,6 +4,7 @@ reports timeouts and row caps; permalinks reopen a query; a remote endpoint set 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -198,11 +199,30 @@ def test_map_stance_and_vote() -> None:
     check_page(at)
     issue = "Information sovereignty"
     assert f"states with a coded position on *{issue}*" in texts(at)
-    assert at.get("plotly_chart")
     assert {"RUS", "CHN"} <= cells(at)
+    stance = map_layers(at)
+    assert {"RUS", "CHN"} <= {d["iso3"] for d in stance["data"]}
+    assert {d["stanceLabel"] for d in stance["data"]} == set(stance["legend"]), "every stance shown has its colour"
     at.radio(key="map-mode").set_value("vote").run()
     assert not at.exception
     assert "recorded votes on A/RES/73/27" in texts(at)
+    vote = map_layers(at)
+    assert {d["vote"] for d in vote["data"]} <= {"yes", "no", "abstain", "absent"} and "yes" in vote["legend"]
+
+
+def map_layers(at: AppTest) -> dict[str, Any]:
+    """The map's Vega-Lite spec: the world geometry (served by the app) under the states joined to it."""
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    land, states = spec["layer"]
+    assert land["data"]["url"] == states["data"]["url"] == "app/static/world_110m.json"
+    assert (ROOT / land["data"]["url"]).is_file()
+    lookup = next(t for t in states["transform"] if "lookup" in t)
+    colour = states["encoding"]["color"]
+    assert len(colour["scale"]["domain"]) == len(colour["scale"]["range"])
+    assert [f["field"] for f in states["encoding"]["tooltip"]], "hovering a state names it"
+    return {"data": lookup["from"]["data"]["values"], "legend": colour["scale"]["domain"]}
 
 
 def test_network() -> None:
