@@ -1,6 +1,6 @@
-"""Charts of the explorer: Vega-Lite specs (Streamlit's bundled vega-embed) and, for the network only, a plotly
-figure. Everything renders offline: both libraries are bundled with Streamlit and the world geometry of the map
-is served from app/static (see app/static/README.md), never from a CDN."""
+"""Charts of the explorer as Vega-Lite specs (Streamlit's bundled vega-embed). Everything renders offline: the
+library is bundled with Streamlit and the world geometry of the map is served from app/static (see
+app/static/README.md), never from a CDN."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-
-import plotly.graph_objects as go
 
 from kg.explore import facets, networks
 from kg.sparql.backends import Value
@@ -23,68 +21,8 @@ def short_label(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None) -> go.Figure:
-    """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
-    instruments and states with at least `label_degree` links are labelled."""
-    where = {n.id: n for n in net.nodes}
-    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
-        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
-    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for s, t, _ in net.edges:
-        xs += [where[s].x, where[t].x, None]
-        ys += [where[s].y, where[t].y, None]
-    fig = go.Figure(
-        go.Scatter(
-            x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"}, hoverinfo="skip", showlegend=False
-        )
-    )
-    for kind, colour in TYPE_COLOURS.items():
-        mine = [n for n in net.nodes if n.type == kind]
-        if not mine:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[n.x for n in mine],
-                y=[n.y for n in mine],
-                mode="markers+text",
-                name=kind,
-                text=[
-                    short_label((names or {}).get(n.id, n.label))
-                    if (kind == "organisation")
-                    or (kind == "instrument" and parties.get(n.id, 0) > 2)
-                    or (kind == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
-                    else ""
-                    for n in mine
-                ],
-                textposition="top center",
-                textfont={"size": 9},
-                marker={
-                    "size": [min(30, 6 + 1.5 * n.degree) for n in mine],
-                    "color": colour,
-                    "line": {"width": 1, "color": "white"},
-                    "symbol": {"state": "circle", "instrument": "diamond", "organisation": "square"}[kind],
-                },
-                customdata=[[n.label, n.id, n.degree] for n in mine],
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} links<extra>"
-                + kind
-                + "</extra>",
-            )
-        )
-    fig.update_layout(
-        height=680,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
-        legend={"orientation": "h", "y": 1.02},
-        plot_bgcolor="white",
-    )
-    return fig
-
-
-# Vega-Lite specs (drawn by Streamlit's bundled vega-embed: much lighter in the browser than plotly, which is
-# kept for the network only).
+# Vega-Lite specs, drawn by Streamlit's bundled vega-embed (much lighter in the browser than plotly, whose bundle
+# alone took about 1.8 s to load in a fresh browser).
 VegaSpec = dict[str, object]
 
 
@@ -218,4 +156,87 @@ def choropleth_spec(
         "height": 520,
         "projection": {"type": "naturalEarth1"},
         "layer": layers,
+    }
+
+
+NODE_SHAPES = {"state": "circle", "instrument": "diamond", "organisation": "square"}
+
+
+def network_spec(
+    net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None, aspect: float = 1.43
+) -> VegaSpec:
+    """Nodes coloured and shaped by type (sized by degree) over their links; organisations, instruments with more
+    than two parties and states with at least `label_degree` links are labelled (all states in a small network).
+    Drag to pan, scroll to zoom; the axes keep the layout's proportions for a chart `aspect` times wider than high."""
+    where = {n.id: n for n in net.nodes}
+    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
+        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
+    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
+
+    def labelled(n: networks.Node) -> bool:
+        return (
+            n.type == "organisation"
+            or (n.type == "instrument" and parties.get(n.id, 0) > 2)
+            or (n.type == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
+        )
+
+    nodes = [
+        {
+            "id": n.id,
+            "label": n.label,
+            "type": n.type,
+            "links": n.degree,
+            "x": n.x,
+            "y": n.y,
+            "size": min(30, 6 + 1.5 * n.degree) ** 2,  # an area, so the diameter grows as plotly's marker did
+            "text": short_label((names or {}).get(n.id, n.label)) if labelled(n) else "",
+        }
+        for n in net.nodes
+    ]
+    edges = [{"x": where[s].x, "y": where[s].y, "x2": where[t].x, "y2": where[t].y} for s, t, _ in net.edges]
+    xs, ys = [n.x for n in net.nodes] or [0.0], [n.y for n in net.nodes] or [0.0]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    hx, hy = max((max(xs) - min(xs)) / 2, 1e-9) * 1.08, max((max(ys) - min(ys)) / 2, 1e-9) * 1.08
+    hx, hy = max(hx, hy * aspect), max(hy, hx / aspect)
+    x = {"field": "x", "type": "quantitative", "axis": None, "scale": {"domain": [cx - hx, cx + hx]}}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"domain": [cy - hy, cy + hy]}}
+    kinds = list(TYPE_COLOURS)
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "height": 680,
+        "layer": [
+            {
+                "data": {"values": edges},
+                "mark": {"type": "rule", "color": "#b0b0b0", "strokeWidth": 0.6},
+                "encoding": {"x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"}},
+            },
+            {
+                "data": {"values": nodes},
+                "params": [{"name": "pan", "select": "interval", "bind": "scales"}],
+                "mark": {"type": "point", "filled": True, "opacity": 1, "stroke": "white", "strokeWidth": 1},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {
+                        "field": "type",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": kinds, "range": [TYPE_COLOURS[k] for k in kinds]},
+                        "legend": {"orient": "top", "direction": "horizontal"},
+                    },
+                    "shape": {
+                        "field": "type",
+                        "type": "nominal",
+                        "scale": {"domain": kinds, "range": [NODE_SHAPES[k] for k in kinds]},
+                    },
+                    "size": {"field": "size", "type": "quantitative", "scale": None},
+                    "tooltip": [{"field": "label"}, {"field": "id"}, {"field": "type"}, {"field": "links"}],
+                },
+            },
+            {
+                "data": {"values": [n for n in nodes if n["text"]]},
+                "mark": {"type": "text", "dy": -12, "fontSize": 9},
+                "encoding": {"x": x, "y": y, "text": {"field": "text"}},
+            },
+        ],
     }

@@ -228,14 +228,28 @@ def map_layers(at: AppTest) -> dict[str, Any]:
 def test_network() -> None:
     at = app("network")
     check_page(at)
-    assert at.get("plotly_chart")
     focused = at.dataframe[0].value
+    drawn = network_layers(at)
+    assert drawn["nodes"] == set(focused["id"]), "every node of the table is drawn"
+    assert drawn["links"] == len(at.dataframe[1].value) and drawn["labelled"], "links drawn, big nodes labelled"
     assert at.selectbox(key="net-focus").value == "RU", "a readable default: one state's neighbourhood"
     assert "CN" in set(focused["id"]), "a partner in a bilateral pact is one hop away"
     assert "Russian Federation" in set(at.dataframe[1].value["source"]), "links name their ends"
     at.selectbox(key="net-focus").set_value("").run()
     assert not at.exception
     assert len(at.dataframe[0].value) > len(focused)
+
+
+def network_layers(at: AppTest) -> dict[str, Any]:
+    """What the network's Vega-Lite spec draws: node ids, the number of links, the labelled nodes."""
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 1
+    links, nodes, labels = json.loads(charts[0].proto.spec)["layer"]
+    return {
+        "nodes": {n["id"] for n in nodes["data"]["values"]},
+        "links": len(links["data"]["values"]),
+        "labelled": [n["text"] for n in labels["data"]["values"]],
+    }
 
 
 # ------------------------------------------------------------------------------------------------ SPARQL

@@ -225,6 +225,27 @@ def assert_map_drawn(drv: Any) -> None:
     assert len(drawn["legend"]) >= 2, drawn["legend"]
 
 
+NETWORK_DRAWN = """
+const svg = document.querySelector('[data-testid="stVegaLiteChart"] svg');
+return svg ? [svg.querySelectorAll('.mark-symbol.role-mark path').length,
+              svg.querySelectorAll('.mark-rule.role-mark line').length] : [0, 0];
+"""
+
+
+def assert_network_drawn(drv: Any) -> None:
+    """As many node symbols and link lines drawn (Vega-Lite SVG) as the page says the network has."""
+    import re
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    said = re.search(r"(\d+) nodes \(.*?\) and (\d+) links", drv.find_element(By.TAG_NAME, "body").text)
+    assert said, "the page states the network's size"
+    nodes, links = int(said.group(1)), int(said.group(2))
+    assert nodes > 10 and links > 10, said.group(0)
+    WebDriverWait(drv, 30).until(lambda d: d.execute_script(NETWORK_DRAWN) == [nodes, links])
+
+
 def requested(drv: Any) -> dict[str, int | None]:
     """Every URL the browser asked for since the last call, with its HTTP status (None: no response)."""
     status: dict[str, int | None] = {}
@@ -254,11 +275,8 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             if page == "map":
                 assert_map_drawn(driver)
             if page == "network":
-                # plotly draws after the page's text; give a loaded machine time before calling the chart missing
-                WebDriverWait(driver, 30).until(
-                    lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer path")
-                )
-            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts (lighter than plotly)
+                assert_network_drawn(driver)
+            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts
                 WebDriverWait(driver, 30).until(
                     lambda d: d.find_elements(
                         By.CSS_SELECTOR,
@@ -376,6 +394,8 @@ def test_every_view_is_a_link(driver: Any, app_url: str, view: str, expected: st
         wait_for_text(driver, expected)
         if page == "map":
             assert_map_drawn(driver)
+        if page == "network":
+            assert_network_drawn(driver)
         link = copied_link(driver)
         assert link.startswith(f"{app_url}/{page}"), link
         for pair in view.partition("?")[2].split("&"):
