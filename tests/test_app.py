@@ -147,12 +147,15 @@ def test_organisation_profile() -> None:
 
 
 def test_compare_table4_matrix_and_evidence() -> None:
-    at = app("compare")
-    check_page(at)
-    derived = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
+    table4 = app("compare", tab="Table 4 (Haq 2025)")
+    check_page(table4)
+    derived = next(d.value for d in table4.dataframe if "verdict" in d.value.columns)
     assert list(derived.columns)[:5] == ["rowLabel", "columnLabel", "published", "derived", "verdict"]
     assert len(derived) == 15, "printed and derived Table 4, cell by cell"
     assert set(derived["verdict"]) <= {"agrees", "differs", "no-evidence"} and "differs" in set(derived["verdict"])
+    at = app("compare")
+    check_page(at)
+    assert not [d for d in at.dataframe if "verdict" in d.value.columns], "a closed section is not computed"
     matrix = next(d.value for d in at.dataframe if "Issue" in d.value.columns)
     assert list(matrix.columns) == ["Issue", "Russian Federation", "US/EU", "China"]
     assert len(matrix) == len(stances.TABLE4_ISSUES)
@@ -172,7 +175,8 @@ def test_compare_table4_matrix_and_evidence() -> None:
 
 
 def test_compare_rival_resolution_votes() -> None:
-    at = app("compare")
+    at = app("compare", tab="Rival resolutions")
+    assert at.session_state["cmp-tab"] == "Rival resolutions", "the open section is part of the view"
     rival = at.dataframe[-2].value
     assert list(rival.columns) == ["code", "name", "firstVote", "secondVote"]
     assert ("CN", "no") in set(zip(rival["code"], rival["firstVote"], strict=True))

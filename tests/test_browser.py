@@ -467,3 +467,21 @@ def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -
     assert "Russian Federation (RU), US/EU" in driver.find_element(By.TAG_NAME, "body").text
     assert driver.find_element(By.TAG_NAME, "body").text.count("Russian Federation (RU)") >= 1
     shoot(driver, "23-compare-added-iran")
+
+
+def test_a_csv_download_is_made_on_click(driver: Any, app_url: str, tmp_path: Path) -> None:
+    """The CSV of a table is made when its button is clicked (not on every run): it downloads, and its first line
+    names the dataset version and the query."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    driver.get(app_url)
+    settle(driver)
+    wait_for_text(driver, "Records by type")
+    driver.find_element(By.XPATH, "//button[.//p[text()='Download CSV']]").click()
+    done = WebDriverWait(driver, 30).until(lambda d: [p for p in tmp_path.glob("*.csv") if p.stat().st_size])
+    head, _, body = done[0].read_text(encoding="utf-8").partition("\n")
+    assert done[0].name == "counts-by-type.csv"
+    assert "version 0.3.0" in head and "query counts-by-type" in head, head
+    assert body.startswith("type,") and "state," in body, body[:200]
