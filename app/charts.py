@@ -1,13 +1,13 @@
-"""Plotly figures of the explorer. Everything renders offline: plotly.js is bundled with Streamlit and the
-world geometry of the map is served from app/static (see app/static/README.md), never from a CDN."""
+"""Charts of the explorer as Vega-Lite specs (Streamlit's bundled vega-embed). Everything renders offline: the
+library is bundled with Streamlit and the world geometry of the map is served from app/static (see
+app/static/README.md), never from a CDN."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-
-import plotly.graph_objects as go
 
 from kg.explore import facets, networks
 from kg.sparql.backends import Value
@@ -16,129 +16,13 @@ TYPE_COLOURS = {"state": "#4c78a8", "instrument": "#f58518", "organisation": "#5
 KIND_ORDER = ("signature", "adoption", "resolution", "process start", "event")
 
 
-
-
-
-
-
-
-def choropleth(
-    rows: Sequence[Mapping[str, Value]],
-    *,
-    category: str,
-    order: Sequence[str],
-    colours: Mapping[str, str],
-    hover: Sequence[str],
-    legend_title: str = "",
-) -> go.Figure:
-    """A world map (ISO-3 codes, plotly's own geometry served locally) with one colour per category."""
-    fig = go.Figure()
-    for cat in order:
-        mine = [r for r in rows if str(r.get(category)) == cat]
-        if not mine:
-            continue
-        colour = colours.get(cat, "#999999")
-        fig.add_trace(
-            go.Choropleth(
-                locations=[r.get("iso3") for r in mine],
-                locationmode="ISO-3",
-                z=[1] * len(mine),
-                colorscale=[[0, colour], [1, colour]],
-                showscale=False,
-                name=cat,
-                showlegend=True,
-                marker={"line": {"color": "#606060", "width": 0.4}},
-                customdata=[[r.get(h) for h in hover] for r in mine],
-                hovertemplate="<br>".join(f"{h}: %{{customdata[{i}]}}" for i, h in enumerate(hover))
-                + f"<extra>{cat}</extra>",
-            )
-        )
-    fig.update_geos(
-        projection_type="natural earth",
-        showcountries=True,
-        countrycolor="#ffffff",
-        showland=True,
-        landcolor="#d0d0d0",
-        showocean=False,
-        showframe=False,
-        showcoastlines=False,
-        lataxis_range=[-58, 85],
-    )
-    fig.update_layout(
-        height=520,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "title": {"text": legend_title or category}},
-    )
-    return fig
-
-
 def short_label(text: str, width: int = 28) -> str:
     """A node label short enough to print on a chart."""
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def network(net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None) -> go.Figure:
-    """Nodes coloured by type (sized by degree) and their links, drawn with plotly only; organisations,
-    instruments and states with at least `label_degree` links are labelled."""
-    where = {n.id: n for n in net.nodes}
-    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
-        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
-    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for s, t, _ in net.edges:
-        xs += [where[s].x, where[t].x, None]
-        ys += [where[s].y, where[t].y, None]
-    fig = go.Figure(
-        go.Scatter(
-            x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#b0b0b0"}, hoverinfo="skip", showlegend=False
-        )
-    )
-    for kind, colour in TYPE_COLOURS.items():
-        mine = [n for n in net.nodes if n.type == kind]
-        if not mine:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[n.x for n in mine],
-                y=[n.y for n in mine],
-                mode="markers+text",
-                name=kind,
-                text=[
-                    short_label((names or {}).get(n.id, n.label))
-                    if (kind == "organisation")
-                    or (kind == "instrument" and parties.get(n.id, 0) > 2)
-                    or (kind == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
-                    else ""
-                    for n in mine
-                ],
-                textposition="top center",
-                textfont={"size": 9},
-                marker={
-                    "size": [min(30, 6 + 1.5 * n.degree) for n in mine],
-                    "color": colour,
-                    "line": {"width": 1, "color": "white"},
-                    "symbol": {"state": "circle", "instrument": "diamond", "organisation": "square"}[kind],
-                },
-                customdata=[[n.label, n.id, n.degree] for n in mine],
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} links<extra>"
-                + kind
-                + "</extra>",
-            )
-        )
-    fig.update_layout(
-        height=680,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x"},
-        legend={"orientation": "h", "y": 1.02},
-        plot_bgcolor="white",
-    )
-    return fig
-
-
-# Vega-Lite specs (drawn by Streamlit's bundled vega-embed: much lighter in the browser than plotly, which is
-# kept for the map and the network only).
+# Vega-Lite specs, drawn by Streamlit's bundled vega-embed (much lighter in the browser than plotly, whose bundle
+# alone took about 1.8 s to load in a fresh browser).
 VegaSpec = dict[str, object]
 
 
@@ -215,4 +99,144 @@ def memberships_spec(rows: Sequence[Mapping[str, Value]], *, label: str, today: 
             "tooltip": [{"field": "name"}, {"field": "from"}, {"field": "until"}],
         },
         "height": max(60, 24 * len(data)),
+    }
+
+
+WORLD_GEOMETRY = "app/static/world_110m.json"  # served by the app (app/static/README.md): no CDN, no tiles
+LAND_GREY = "#d0d0d0"
+
+
+def choropleth_spec(
+    rows: Sequence[Mapping[str, Value]],
+    *,
+    category: str,
+    order: Sequence[str],
+    colours: Mapping[str, str],
+    hover: Sequence[str],
+    legend_title: str = "",
+) -> VegaSpec:
+    """A world map as Vega-Lite geoshapes: every country grey (nothing recorded), the states in `rows` (joined on
+    their ISO-3 code with the topojson ids) coloured by `category`, in `order`, hovering shows `hover`. Drawn as
+    SVG, one path per country; Antarctica is left out."""
+    fields = list(dict.fromkeys([category, *hover]))
+    data = [{"iso3": r.get("iso3"), **{f: r.get(f) for f in fields}} for r in rows if r.get("iso3")]
+    present = [c for c in order if any(str(d[category]) == c for d in data)]
+    world = {"url": WORLD_GEOMETRY, "format": {"type": "topojson", "feature": "countries"}}
+    no_antarctica = {"filter": "datum.id !== 'ATA'"}
+    layers: list[VegaSpec] = [
+        {
+            "data": world,
+            "transform": [no_antarctica],
+            "mark": {"type": "geoshape", "fill": LAND_GREY, "stroke": "#ffffff", "strokeWidth": 0.5},
+        }
+    ]
+    if present:
+        layers.append(
+            {
+                "data": world,
+                "transform": [
+                    no_antarctica,
+                    {"lookup": "id", "from": {"data": {"values": data}, "key": "iso3", "fields": fields}},
+                    {"filter": f"isValid(datum[{json.dumps(category)}])"},
+                ],
+                "mark": {"type": "geoshape", "stroke": "#606060", "strokeWidth": 0.4},
+                "encoding": {
+                    "color": {
+                        "field": category,
+                        "type": "nominal",
+                        "scale": {"domain": present, "range": [colours.get(c, "#999999") for c in present]},
+                        "legend": {"orient": "bottom", "direction": "horizontal", "title": legend_title or category},
+                    },
+                    "tooltip": [{"field": f, "type": "nominal"} for f in hover],
+                },
+            }
+        )
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg"}},  # a path per country: crisp, and checkable in a test
+        "height": 520,
+        "projection": {"type": "naturalEarth1"},
+        "layer": layers,
+    }
+
+
+NODE_SHAPES = {"state": "circle", "instrument": "diamond", "organisation": "square"}
+
+
+def network_spec(
+    net: networks.Network, *, label_degree: int = 5, names: Mapping[str, str] | None = None, aspect: float = 1.43
+) -> VegaSpec:
+    """Nodes coloured and shaped by type (sized by degree) over their links; organisations, instruments with more
+    than two parties and states with at least `label_degree` links are labelled (all states in a small network).
+    Drag to pan, scroll to zoom; the axes keep the layout's proportions for a chart `aspect` times wider than high."""
+    where = {n.id: n for n in net.nodes}
+    parties = Counter(t for s, t, rel in net.edges if rel == "party to") + Counter(
+        s for s, t, rel in net.edges if rel == "party to" and where[s].type == "instrument"
+    )  # bilateral pacts stay unlabelled (hover names them): their two parties already say what they are
+
+    def labelled(n: networks.Node) -> bool:
+        return (
+            n.type == "organisation"
+            or (n.type == "instrument" and parties.get(n.id, 0) > 2)
+            or (n.type == "state" and (n.degree >= label_degree or len(net.nodes) <= 60))
+        )
+
+    nodes = [
+        {
+            "id": n.id,
+            "label": n.label,
+            "type": n.type,
+            "links": n.degree,
+            "x": n.x,
+            "y": n.y,
+            "size": min(30, 6 + 1.5 * n.degree) ** 2,  # an area, so the diameter grows as plotly's marker did
+            "text": short_label((names or {}).get(n.id, n.label)) if labelled(n) else "",
+        }
+        for n in net.nodes
+    ]
+    edges = [{"x": where[s].x, "y": where[s].y, "x2": where[t].x, "y2": where[t].y} for s, t, _ in net.edges]
+    xs, ys = [n.x for n in net.nodes] or [0.0], [n.y for n in net.nodes] or [0.0]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    hx, hy = max((max(xs) - min(xs)) / 2, 1e-9) * 1.08, max((max(ys) - min(ys)) / 2, 1e-9) * 1.08
+    hx, hy = max(hx, hy * aspect), max(hy, hx / aspect)
+    x = {"field": "x", "type": "quantitative", "axis": None, "scale": {"domain": [cx - hx, cx + hx]}}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"domain": [cy - hy, cy + hy]}}
+    kinds = list(TYPE_COLOURS)
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "height": 680,
+        "layer": [
+            {
+                "data": {"values": edges},
+                "mark": {"type": "rule", "color": "#b0b0b0", "strokeWidth": 0.6},
+                "encoding": {"x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"}},
+            },
+            {
+                "data": {"values": nodes},
+                "params": [{"name": "pan", "select": "interval", "bind": "scales"}],
+                "mark": {"type": "point", "filled": True, "opacity": 1, "stroke": "white", "strokeWidth": 1},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {
+                        "field": "type",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": kinds, "range": [TYPE_COLOURS[k] for k in kinds]},
+                        "legend": {"orient": "top", "direction": "horizontal"},
+                    },
+                    "shape": {
+                        "field": "type",
+                        "type": "nominal",
+                        "scale": {"domain": kinds, "range": [NODE_SHAPES[k] for k in kinds]},
+                    },
+                    "size": {"field": "size", "type": "quantitative", "scale": None},
+                    "tooltip": [{"field": "label"}, {"field": "id"}, {"field": "type"}, {"field": "links"}],
+                },
+            },
+            {
+                "data": {"values": [n for n in nodes if n["text"]]},
+                "mark": {"type": "text", "dy": -12, "fontSize": 9},
+                "encoding": {"x": x, "y": y, "text": {"field": "text"}},
+            },
+        ],
     }

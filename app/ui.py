@@ -275,27 +275,17 @@ def download(
     view: Mapping[str, str] | None = None,
 ) -> None:
     """A 'Download CSV' button (with a short note beside it) for a table; `view` (e.g. the actors, issues and
-    cell rule that made it) is recorded in a second header line."""
+    cell rule that made it) is recorded in a second header line. The CSV is made when the button is clicked, not
+    on every run of the page."""
     if note:
         st.caption(note)
-    body = results.export(data, "csv", name=query, params=params, text=text, view=view)
     st.download_button(
         "Download CSV",
-        data=body,
+        data=lambda: results.export(data, "csv", name=query, params=params, text=text, view=view),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv-{key}",
         on_click="ignore",
-    )
-
-
-def plotly(fig: Any, *, key: str) -> None:
-    """A plotly figure, offline: the map geometry comes from app/static (no CDN)."""
-    st.plotly_chart(
-        fig,
-        key=key,
-        width="stretch",
-        config={"displaylogo": False, "topojsonURL": "app/static/", "responsive": True},
     )
 
 

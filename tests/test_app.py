@@ -4,6 +4,7 @@ reports timeouts and row caps; permalinks reopen a query; a remote endpoint set 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,12 +147,15 @@ def test_organisation_profile() -> None:
 
 
 def test_compare_table4_matrix_and_evidence() -> None:
-    at = app("compare")
-    check_page(at)
-    derived = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
+    table4 = app("compare", tab="Table 4 (Haq 2025)")
+    check_page(table4)
+    derived = next(d.value for d in table4.dataframe if "verdict" in d.value.columns)
     assert list(derived.columns)[:5] == ["rowLabel", "columnLabel", "published", "derived", "verdict"]
     assert len(derived) == 15, "printed and derived Table 4, cell by cell"
     assert set(derived["verdict"]) <= {"agrees", "differs", "no-evidence"} and "differs" in set(derived["verdict"])
+    at = app("compare")
+    check_page(at)
+    assert not [d for d in at.dataframe if "verdict" in d.value.columns], "a closed section is not computed"
     matrix = next(d.value for d in at.dataframe if "Issue" in d.value.columns)
     assert list(matrix.columns) == ["Issue", "Russian Federation", "US/EU", "China"]
     assert len(matrix) == len(stances.TABLE4_ISSUES)
@@ -171,7 +175,8 @@ def test_compare_table4_matrix_and_evidence() -> None:
 
 
 def test_compare_rival_resolution_votes() -> None:
-    at = app("compare")
+    at = app("compare", tab="Rival resolutions")
+    assert at.session_state["cmp-tab"] == "Rival resolutions", "the open section is part of the view"
     rival = at.dataframe[-2].value
     assert list(rival.columns) == ["code", "name", "firstVote", "secondVote"]
     assert ("CN", "no") in set(zip(rival["code"], rival["firstVote"], strict=True))
@@ -198,24 +203,57 @@ def test_map_stance_and_vote() -> None:
     check_page(at)
     issue = "Information sovereignty"
     assert f"states with a coded position on *{issue}*" in texts(at)
-    assert at.get("plotly_chart")
     assert {"RUS", "CHN"} <= cells(at)
+    stance = map_layers(at)
+    assert {"RUS", "CHN"} <= {d["iso3"] for d in stance["data"]}
+    assert {d["stanceLabel"] for d in stance["data"]} == set(stance["legend"]), "every stance shown has its colour"
     at.radio(key="map-mode").set_value("vote").run()
     assert not at.exception
     assert "recorded votes on A/RES/73/27" in texts(at)
+    vote = map_layers(at)
+    assert {d["vote"] for d in vote["data"]} <= {"yes", "no", "abstain", "absent"} and "yes" in vote["legend"]
+
+
+def map_layers(at: AppTest) -> dict[str, Any]:
+    """The map's Vega-Lite spec: the world geometry (served by the app) under the states joined to it."""
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    land, states = spec["layer"]
+    assert land["data"]["url"] == states["data"]["url"] == "app/static/world_110m.json"
+    assert (ROOT / land["data"]["url"]).is_file()
+    lookup = next(t for t in states["transform"] if "lookup" in t)
+    colour = states["encoding"]["color"]
+    assert len(colour["scale"]["domain"]) == len(colour["scale"]["range"])
+    assert [f["field"] for f in states["encoding"]["tooltip"]], "hovering a state names it"
+    return {"data": lookup["from"]["data"]["values"], "legend": colour["scale"]["domain"]}
 
 
 def test_network() -> None:
     at = app("network")
     check_page(at)
-    assert at.get("plotly_chart")
     focused = at.dataframe[0].value
+    drawn = network_layers(at)
+    assert drawn["nodes"] == set(focused["id"]), "every node of the table is drawn"
+    assert drawn["links"] == len(at.dataframe[1].value) and drawn["labelled"], "links drawn, big nodes labelled"
     assert at.selectbox(key="net-focus").value == "RU", "a readable default: one state's neighbourhood"
     assert "CN" in set(focused["id"]), "a partner in a bilateral pact is one hop away"
     assert "Russian Federation" in set(at.dataframe[1].value["source"]), "links name their ends"
     at.selectbox(key="net-focus").set_value("").run()
     assert not at.exception
     assert len(at.dataframe[0].value) > len(focused)
+
+
+def network_layers(at: AppTest) -> dict[str, Any]:
+    """What the network's Vega-Lite spec draws: node ids, the number of links, the labelled nodes."""
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 1
+    links, nodes, labels = json.loads(charts[0].proto.spec)["layer"]
+    return {
+        "nodes": {n["id"] for n in nodes["data"]["values"]},
+        "links": len(links["data"]["values"]),
+        "labelled": [n["text"] for n in labels["data"]["values"]],
+    }
 
 
 # ------------------------------------------------------------------------------------------------ SPARQL

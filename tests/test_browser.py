@@ -196,6 +196,69 @@ def go(drv: Any, page: str) -> None:
     settle(drv)
 
 
+MAP_DRAWN = """
+const svg = document.querySelector('[data-testid="stVegaLiteChart"] svg');
+if (!svg) return null;
+const fill = p => (p.getAttribute('fill') || '').toLowerCase();
+const legend = new Set([...svg.querySelectorAll('.role-legend-symbol path')].map(fill));
+const shapes = [...svg.querySelectorAll('.mark-shape path')].map(fill);
+const coloured = shapes.filter(f => legend.has(f));
+return {coloured: coloured.length, legend: [...legend], land: shapes.filter(f => !legend.has(f))};
+"""
+LOCAL = ("data:", "blob:", "chrome://", "chrome-extension://", "about:")
+
+
+def map_drawn(drv: Any) -> dict[str, Any] | None:
+    """The map as drawn (Vega-Lite SVG, a path per country): how many countries have a legend colour, the
+    legend's colours, and the fills of the others (land with nothing recorded); None until both are drawn."""
+    drawn = drv.execute_script(MAP_DRAWN)
+    return drawn if drawn and drawn["coloured"] and drawn["land"] else None
+
+
+def assert_map_drawn(drv: Any) -> None:
+    """More than 10 countries coloured by the data (a colour of the legend), the rest one grey."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    drawn = WebDriverWait(drv, 60).until(map_drawn)
+    assert drawn["coloured"] > 10, drawn["coloured"]
+    assert len(drawn["land"]) > 100 and len(set(drawn["land"])) == 1, set(drawn["land"])
+    assert len(drawn["legend"]) >= 2, drawn["legend"]
+
+
+NETWORK_DRAWN = """
+const svg = document.querySelector('[data-testid="stVegaLiteChart"] svg');
+return svg ? [svg.querySelectorAll('.mark-symbol.role-mark path').length,
+              svg.querySelectorAll('.mark-rule.role-mark line').length] : [0, 0];
+"""
+
+
+def assert_network_drawn(drv: Any) -> None:
+    """As many node symbols and link lines drawn (Vega-Lite SVG) as the page says the network has."""
+    import re
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    said = re.search(r"(\d+) nodes \(.*?\) and (\d+) links", drv.find_element(By.TAG_NAME, "body").text)
+    assert said, "the page states the network's size"
+    nodes, links = int(said.group(1)), int(said.group(2))
+    assert nodes > 10 and links > 10, said.group(0)
+    WebDriverWait(drv, 30).until(lambda d: d.execute_script(NETWORK_DRAWN) == [nodes, links])
+
+
+def requested(drv: Any) -> dict[str, int | None]:
+    """Every URL the browser asked for since the last call, with its HTTP status (None: no response)."""
+    status: dict[str, int | None] = {}
+    for entry in drv.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message["params"]
+        if message["method"] == "Network.requestWillBeSent":
+            status.setdefault(params["request"]["url"], None)
+        elif message["method"] == "Network.responseReceived":
+            status[params["response"]["url"]] = int(params["response"]["status"])
+    return status
+
+
 def test_click_through_every_page(driver: Any, app_url: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -210,16 +273,10 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             wait_for_text(driver, "dataset version 0.3.0")
             assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), f"exception on {page}"
             if page == "map":
-                # countries drawn: the world geometry came from app/static, not a CDN
-                # the first plotly page loads plotly's bundle (several MB) into a fresh browser: slow on a loaded CI
-                WebDriverWait(driver, 90).until(
-                    lambda d: len(d.find_elements(By.CSS_SELECTOR, ".choroplethlayer path")) > 10
-                )
-                settle(driver)
-            if page in ("network", "map"):
-                # plotly draws after the page's text; give a loaded machine time before calling the chart missing
-                WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
-            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts (lighter than plotly)
+                assert_map_drawn(driver)
+            if page == "network":
+                assert_network_drawn(driver)
+            if page in ("overview", "timeline", "votes"):  # Vega-Lite charts
                 WebDriverWait(driver, 30).until(
                     lambda d: d.find_elements(
                         By.CSS_SELECTOR,
@@ -231,6 +288,12 @@ def test_click_through_every_page(driver: Any, app_url: str) -> None:
             shoot(driver, f"FAILED-{page}")
             raise
         assert shoot(driver, f"{n:02d}-{page}").stat().st_size > 10_000
+    requests = requested(driver)
+    assert requests.get(f"{app_url}/app/static/world_110m.json") == 200, "the map geometry is served by the app"
+    outside = sorted(u for u in requests if not u.startswith((app_url, *LOCAL)))
+    assert outside == [], outside[:10]  # offline: no CDN, tiles, fonts or telemetry
+    severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not [m for m in severe if "world_110m" in m or "ERR_NAME_NOT_RESOLVED" in m], severe
 
 
 def test_selecting_a_matrix_cell_shows_its_evidence(driver: Any, app_url: str) -> None:
@@ -329,6 +392,10 @@ def test_every_view_is_a_link(driver: Any, app_url: str, view: str, expected: st
     settle(driver)
     try:
         wait_for_text(driver, expected)
+        if page == "map":
+            assert_map_drawn(driver)
+        if page == "network":
+            assert_network_drawn(driver)
         link = copied_link(driver)
         assert link.startswith(f"{app_url}/{page}"), link
         for pair in view.partition("?")[2].split("&"):
@@ -402,16 +469,19 @@ def test_compare_add_by_name_has_no_type_ahead_trap(driver: Any, app_url: str) -
     shoot(driver, "23-compare-added-iran")
 
 
-def test_nothing_is_fetched_from_other_hosts(driver: Any, app_url: str) -> None:
-    """Offline: every request the browser made went to the app (no CDN, tiles, fonts or telemetry)."""
-    outside: set[str] = set()
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] != "Network.requestWillBeSent":
-            continue
-        url = message["params"]["request"]["url"]
-        if not url.startswith((app_url, "data:", "blob:", "chrome://", "chrome-extension://", "about:")):
-            outside.add(url)
-    assert outside == set(), sorted(outside)[:10]
-    severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert not [m for m in severe if "topojson" in m or "ERR_NAME_NOT_RESOLVED" in m], severe
+def test_a_csv_download_is_made_on_click(driver: Any, app_url: str, tmp_path: Path) -> None:
+    """The CSV of a table is made when its button is clicked (not on every run): it downloads, and its first line
+    names the dataset version and the query."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    driver.get(app_url)
+    settle(driver)
+    wait_for_text(driver, "Records by type")
+    driver.find_element(By.XPATH, "//button[.//p[text()='Download CSV']]").click()
+    done = WebDriverWait(driver, 30).until(lambda d: [p for p in tmp_path.glob("*.csv") if p.stat().st_size])
+    head, _, body = done[0].read_text(encoding="utf-8").partition("\n")
+    assert done[0].name == "counts-by-type.csv"
+    assert "version 0.3.0" in head and "query counts-by-type" in head, head
+    assert body.startswith("type,") and "state," in body, body[:200]

@@ -4,6 +4,7 @@ replaced after a timeout."""
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -73,3 +74,20 @@ def test_a_timeout_cannot_exceed_the_operators_maximum(monkeypatch: pytest.Monke
         assert time.perf_counter() - start < 5
     finally:
         pool.close()
+
+
+def test_a_worker_holds_no_connection_of_its_parent() -> None:
+    """A worker forked while the explorer's server had a browser connection open must not keep it: when the
+    server closes it, the browser has to see the close (else it reuses the connection and its next request, e.g.
+    the map's geometry, is never answered)."""
+    server_end, browser_end = socket.socketpair()
+    pool = WorkerPool(ox.Store(), size=1)
+    try:
+        pool.call(_pid, timeout_s=10)  # the worker is forked while the connection is open
+        server_end.close()
+        browser_end.settimeout(10)
+        assert browser_end.recv(1) == b"", "the close did not reach the peer"
+        assert pool.call(_pid, timeout_s=10), "the worker still answers on its own pipe"
+    finally:
+        pool.close()
+        browser_end.close()

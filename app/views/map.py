@@ -1,4 +1,4 @@
-"""Map: a coded stance on an issue, or a recorded vote on a resolution, by state (plotly, offline)."""
+"""Map: a coded stance on an issue, or a recorded vote on a resolution, by state (Vega-Lite geoshapes, offline)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,8 @@ if mode == "stance":
     }
     st.markdown(f"**{len(states)}** states with a coded position on *{issue_label[issue]}*")
     if states:
-        ui.plotly(
-            charts.choropleth(
+        ui.vega(
+            charts.choropleth_spec(
                 states,
                 category="stanceLabel",
                 order=order,
@@ -114,8 +114,8 @@ else:
         f"**{len(shown)}** recorded votes on {symbols[resolution]} ({stage}); states not coloured: not recorded "
         "(roll calls may be partial)"
     )
-    ui.plotly(
-        charts.choropleth(
+    ui.vega(
+        charts.choropleth_spec(
             shown,
             category="vote",
             order=["yes", "no", "abstain", "absent"],

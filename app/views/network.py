@@ -83,7 +83,7 @@ st.markdown(
     f"{counts['organisation']} organisations) and **{len(net.edges)}** links"
 )
 if net.nodes:
-    ui.plotly(charts.network(net, names=names), key="network-chart")
+    ui.vega(charts.network_spec(net, names=names), key="network-chart")
 a, b = st.columns(2)
 with a:
     ui.table(net.node_table(), key="network-nodes", query="network-edges", caption="nodes", height=300)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -137,8 +138,19 @@ def load_query(path: Path, *, require_header: bool = True) -> LibraryQuery:
 
 
 def library(folder: Path = QUERIES) -> dict[str, LibraryQuery]:
-    """All library queries by name (QC `*-violation` queries live in `qc/`)."""
-    return {q.name: q for q in (load_query(p) for p in sorted(folder.rglob("*.rq")))}
+    """All library queries by name (QC `*-violation` queries live in `qc/`); a file is parsed again only when it
+    changed (the explorer resolves a query for every table it cites)."""
+    return {q.name: q for q in (_library_file(p, *_stamp(p)) for p in sorted(folder.rglob("*.rq")))}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=1024)
+def _library_file(path: Path, mtime_ns: int, size: int) -> LibraryQuery:
+    return load_query(path)
 
 
 def resolve(name_or_file: str, *, folder: Path = QUERIES) -> LibraryQuery:

@@ -3,7 +3,9 @@ a memory cap, a few workers serve concurrent callers, and one caller cannot hold
 
 Workers are forked from one long-lived thread: `PR_SET_PDEATHSIG` fires when the *thread* that forked a child
 exits, and Streamlit runs every script run in a thread of its own, so forking there killed the worker after each
-run. Killed workers are joined (no zombies) and replaced on the next call."""
+run. Killed workers are joined (no zombies) and replaced on the next call. A worker drops every socket it inherits
+but its own pipe: forked from a web server, it would otherwise hold the server's client connections open after the
+server closed them (no FIN is sent), so a browser reusing such a connection waits forever for an answer."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import os
 import queue
 import resource
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +51,22 @@ def _vm_size_bytes() -> int:
     return 0
 
 
+def _drop_inherited_sockets(keep: int) -> None:
+    """Replace every socket this (forked) process inherited, except fd `keep`, by /dev/null: the parent's closes
+    then reach its peers. dup2, not close, so no Python object of the parent's can later close a reused number."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            with contextlib.suppress(OSError):  # the listing's own fd is gone by now
+                if fd not in (keep, devnull) and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd, inheritable=False)
+    except OSError:  # no /proc (not Linux): nothing to drop this way
+        pass
+    finally:
+        os.close(devnull)
+
+
 def _serve(
     state: Any, conn: Connection, parent_end: Connection, memory_mb: int, opener: Callable[[], Any] | None
 ) -> None:
@@ -56,6 +75,7 @@ def _serve(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     parent_end.close()
+    _drop_inherited_sockets(keep=conn.fileno())
     faulthandler.disable()  # an abort at the memory cap is expected: the parent reports it, not a dump here
     with contextlib.suppress(OSError):  # the engine's own abort messages (e.g. at the memory cap) are not ours to show
         devnull = os.open(os.devnull, os.O_WRONLY)
