@@ -117,6 +117,28 @@ def test_compiled_shapes_find_what_pyshacl_finds(tmp_path: Path) -> None:
     assert len(sparql) == 8
 
 
+def test_each_shape_screen_returns_a_row_iff_one_of_its_checks_does(tmp_path: Path) -> None:
+    from rdflib import Literal as L
+
+    from kg.paths import SHAPES
+    from kg.pipeline.build import load_store
+    from kg.pipeline.export import ntriples
+    from kg.pipeline.shapes import compile_shapes
+
+    g = build(data=[EXAMPLES / "valid"], out=tmp_path).graph
+    g.add((ID["instrument/ru-cn-2015"], CN.party, ID["state/US"]))
+    g.remove((ID["state/RU"], CN.iso3166Alpha3, None))
+    g.add((ID["state/CN"], CN.status, L("maybe")))
+    g.add((ID["state/CN"], CN.recordId, L("CN2")))
+    store = load_store(ntriples(g))
+    verdicts = [
+        (bool(list(store.query(shape.screen))), any(list(store.query(c.query)) for c in shape.checks))
+        for shape in compile_shapes(SHAPES)
+    ]
+    assert all(screen == checks for screen, checks in verdicts)
+    assert sum(screen for screen, _ in verdicts) == 3  # bilateral, state, identified
+
+
 # ---------------------------------------------------------------- build integrity (#20)
 
 
