@@ -38,12 +38,13 @@ import json, resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from kg.pipeline import build as b
-from kg.pipeline.export import turtle_from_ntriples
-from kg.pipeline.load import load_records
+from kg.pipeline.export import write_turtle
+from kg.pipeline.load import RawRecord, load_records
+from kg.pipeline.manifest import generation
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
-from kg.pipeline.to_rdf import build_triples
-from kg.pipeline.validate import validate
+from kg.pipeline.to_rdf import write_triples
+from kg.pipeline.validate import Checked, validate
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 import gc
 gc.disable()  # as build() does around its stages (kg.pipeline.build.paused_gc)
@@ -53,20 +54,20 @@ def lap(name, start):
     return time.perf_counter()
 t = lap("import", t0)
 raws, problems = load_records([data]); t = lap("load", t)
-checked, more = validate(raws); assert not (problems or more), (problems + more)[:3]; t = lap("validate", t)
-triples = build_triples(checked); t = lap("to_rdf", t)
-nt = triples.ntriples(); t = lap("ntriples", t)
-store = b.load_store(nt); t = lap("store", t)
-assert not check_shapes(store); t = lap("shapes", t)
-assert not run_qc(store); t = lap("qc", t)
-summary = b.summary_lines(store); del store; t = lap("summary", t)
-ttl = turtle_from_ntriples(nt); t = lap("turtle", t)
-from kg.pipeline.manifest import write_generation
-write_generation(out, {"cybernorms.nt": lambda: nt, "cybernorms.ttl": lambda: ttl}, replace_all=True)
-t = lap("write", t)
+checked, more = validate(raws); assert not (problems or more), (problems + more)[:3]
+del raws; checked = [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]  # as check()
+t = lap("validate", t)
+with generation(out, replace_all=True) as gen:  # as build(): the N-Triples written once, into the new generation
+    count = write_triples(checked, gen.file("cybernorms.nt")); t = lap("to_rdf", t)
+    store = b.load_store(path=gen.folder / "cybernorms.nt"); t = lap("store", t)
+    assert not check_shapes(store); t = lap("shapes", t)
+    assert not run_qc(store); t = lap("qc", t)
+    summary = b.summary_lines(store, triples=count); del store; t = lap("summary", t)
+    write_turtle(gen.folder / "cybernorms.nt", gen.file("cybernorms.ttl")); t = lap("turtle", t)
+t = lap("write", t)  # hashes, manifest, switch
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall_s": time.perf_counter() - t0, "cpu_s": ru.ru_utime + ru.ru_stime,
-                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": len(triples), "records": len(checked),
+                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": count, "records": len(checked),
                   "stages": stages}))
 """
 

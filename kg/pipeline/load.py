@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,22 @@ Loc = tuple[str | int, ...]
 
 @dataclass
 class RawRecord:
-    """One record as read from a file: its data, where it starts, and the position of each nested value."""
+    """One record as read from a file: its data, where it starts, and the position of each nested value.
+
+    `marks` None means they were not kept (`read_file`): they are read again from `source` when a problem needs
+    them, since they take most of a loaded record's memory and a valid record never needs them."""
 
     path: str
     index: int
     data: Any
-    marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[Loc, tuple[int, int]] | None = field(default_factory=dict)
+    source: Path | None = None
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """Line and column of the deepest known prefix of `loc` (the record's start if none)."""
+        marks = self.marks if self.marks is not None else _marks_of(self.source, self.index)
         for cut in range(len(loc), -1, -1):
-            mark = self.marks.get(tuple(loc[:cut]))
+            mark = marks.get(tuple(loc[:cut]))
             if mark is not None:
                 return mark
         return (0, 0)
@@ -66,8 +72,9 @@ class _Converter:
     """Builds Python data and marks straight from the parser's events (no node tree, no tag resolver, no
     recursion), collecting problems: linear in the size of the file, whatever its nesting."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, keep_marks: bool = True) -> None:
         self.path = path
+        self.keep_marks = keep_marks  # without: no marks recorded (a file with problems is converted again, with)
         self.problems: list[Problem] = []
 
     def _problem(self, event: Any, message: str, hint: str = "") -> None:
@@ -102,8 +109,10 @@ class _Converter:
     ) -> tuple[Any, int]:
         """(value, index after it) for the node at `events[i]`; iterative inside, one call per node."""
         event = events[i]
-        mark: Any = event.start_mark
-        marks[loc] = (mark.line + 1, mark.column + 1)
+        keep = self.keep_marks
+        if keep:
+            mark: Any = event.start_mark
+            marks[loc] = (mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
             self._problem(event, f"nesting deeper than {MAX_DEPTH} levels", "records are shallow; check indentation")
             return None, self._skip(events, i)
@@ -123,7 +132,7 @@ class _Converter:
                     split.append(target)
                     value, i = self._node(events, i, (), target, depth + 1)
                 else:
-                    value, i = self._node(events, i, (*loc, n), target, depth + 1)
+                    value, i = self._node(events, i, (*loc, n) if keep else loc, target, depth + 1)
                 items.append(value)
                 n += 1
             return items, i + 1
@@ -137,13 +146,16 @@ class _Converter:
                 i = self._skip(events, self._skip(events, i))
                 continue
             key = str(key_event.value)
-            start: Any = key_event.start_mark
-            key_mark = (start.line + 1, start.column + 1)
             if key in result:
                 first = marks.get((*loc, key), (0, 0))
                 self._problem(key_event, f"duplicate key {key!r}", f"first given at line {first[0]}; keep one")
                 i = self._skip(events, i + 1)
                 continue
+            if not keep:
+                result[key], i = self._node(events, i + 1, loc, marks, depth + 1)
+                continue
+            start: Any = key_event.start_mark
+            key_mark = (start.line + 1, start.column + 1)
             result[key], i = self._node(events, i + 1, (*loc, key), marks, depth + 1)
             marks[(*loc, key)] = key_mark  # a key's own path points at the key
         return result, i + 1
@@ -170,8 +182,9 @@ def _scalar(value: str, style: str | None) -> Any:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
-    """Read one YAML file holding one record or a list of records."""
+def read_file(path: Path, *, keep_marks: bool = False) -> tuple[list[RawRecord], list[Problem]]:
+    """Read one YAML file holding one record or a list of records. Without `keep_marks` the records' marks are
+    read again from the file if a problem needs them (`RawRecord.where`)."""
     shown = display_path(path)
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
@@ -225,16 +238,36 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
                 "use a YAML list of records instead of `---` separators",
             )
         ]
-    converter = _Converter(shown)
+    converter = _Converter(shown, keep_marks=keep_marks)
     data, marks, item_marks = converter.document(events, starts[0] + 1)
+    if converter.problems and not keep_marks:  # the problems' messages may cite marks: convert again, with them
+        converter = _Converter(shown)
+        data, marks, item_marks = converter.document(events, starts[0] + 1)
     del events
     if converter.problems:
         return [], converter.problems
-    items: list[tuple[Any, dict[Loc, tuple[int, int]]]] = (
+    if not keep_marks:
+        items = data if isinstance(data, list) else [data]
+        return [RawRecord(shown, i, item, None, path) for i, item in enumerate(items)], []
+    pairs: list[tuple[Any, dict[Loc, tuple[int, int]]]] = (
         list(zip(data, item_marks, strict=True)) if isinstance(data, list) else [(data, marks)]
     )
-    records = [RawRecord(shown, i, item, sub) for i, (item, sub) in enumerate(items)]
-    return records, []
+    return [RawRecord(shown, i, item, sub, path) for i, (item, sub) in enumerate(pairs)], []
+
+
+@lru_cache(maxsize=8)
+def _file_marks(path: Path, mtime_ns: int) -> list[dict[Loc, tuple[int, int]]]:
+    records, _ = read_file(path, keep_marks=True)
+    return [r.marks or {} for r in records]
+
+
+def _marks_of(path: Path | None, index: int) -> dict[Loc, tuple[int, int]]:
+    """The marks of record `index` of the file at `path`, read again (none if the file is gone or changed)."""
+    try:
+        marks = _file_marks(path, path.stat().st_mtime_ns) if path is not None else []
+    except OSError:
+        return {}
+    return marks[index] if index < len(marks) else {}
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:

@@ -9,7 +9,7 @@ triples that mention them, so no canonicalisation of the whole graph is ever nee
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -495,21 +495,9 @@ class Triples:
 
     @staticmethod
     def from_rows(rows: list[str]) -> Triples:
-        """From sorted rows without their newline, duplicates dropped. The list is emptied as it is encoded, in
-        chunks, so the rows and the bytes are never both held whole (the largest copy of the graph in a build)."""
+        """From sorted rows without their newline, duplicates dropped (the list is emptied: `write_rows`)."""
         out = bytearray()
-        count, last, step = 0, None, 65536
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            rows[start : start + step] = [""] * len(chunk)  # frees the strings: no one else holds them
-            unique = chunk
-            if chunk[0] == last or len(set(chunk)) != len(chunk):  # duplicates are rare: look for them in C first
-                unique = [row for row, prev in zip(chunk, [last, *chunk], strict=False) if row != prev]
-            if unique:
-                last = unique[-1]
-                count += len(unique)
-                out += ("\n".join(unique) + "\n").encode("utf-8")
-        rows.clear()
+        count = write_rows(rows, out.extend)
         return Triples(bytes(out), count)
 
     def __len__(self) -> int:
@@ -524,6 +512,24 @@ class Triples:
         from rdflib import Graph
 
         return Graph().parse(data=self.data, format="nt")
+
+
+def write_rows(rows: list[str], write: Callable[[bytes], object]) -> int:
+    """Write sorted rows (without their newline) as N-Triples, duplicates dropped; the number written. The list
+    is emptied as it is encoded, in chunks, so the rows and their bytes are never both held whole."""
+    count, last, step = 0, None, 65536
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        rows[start : start + step] = [""] * len(chunk)  # frees the strings: no one else holds them
+        unique = chunk
+        if chunk[0] == last or len(set(chunk)) != len(chunk):  # duplicates are rare: look for them in C first
+            unique = [row for row, prev in zip(chunk, [last, *chunk], strict=False) if row != prev]
+        if unique:
+            last = unique[-1]
+            count += len(unique)
+            write(("\n".join(unique) + "\n").encode("utf-8"))
+    rows.clear()
+    return count
 
 
 def _digest(*paths: Path) -> str:
@@ -551,11 +557,11 @@ def _term_rows(ontology: Path, codebook: Path, digest: str) -> frozenset[str]:
     return frozenset(rows)
 
 
-def build_triples(
+def sorted_rows(
     checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
-) -> Triples:
-    """The data as sorted N-Triples rows, plus (by default) the ontology and codebook so queries can use labels
-    and ordinals. Linear in the records; no rdflib graph is built for the data."""
+) -> list[str]:
+    """The data as sorted N-Triples rows (duplicates not yet dropped), plus (by default) the ontology and
+    codebook so queries can use labels and ordinals. Linear in the records; no rdflib graph is built."""
     cb = load_codebook(codebook)
     domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
     builder = GraphBuilder(id_types(checked, cb), cb, domains)
@@ -566,7 +572,21 @@ def build_triples(
     rows = builder.rows
     builder.rows = []
     rows.sort()
-    return Triples.from_rows(rows)
+    return rows
+
+
+def build_triples(
+    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
+) -> Triples:
+    """The data (and by default the ontology and codebook) as sorted N-Triples in memory (`sorted_rows`)."""
+    return Triples.from_rows(sorted_rows(checked, ontology=ontology, codebook=codebook, with_terms=with_terms))
+
+
+def write_triples(checked: list[Checked], target: Path) -> int:
+    """Write the graph's sorted N-Triples (`sorted_rows`) to `target`, never holding the file's bytes whole; the
+    number of triples."""
+    with target.open("wb") as fh:
+        return write_rows(sorted_rows(checked), fh.write)
 
 
 def build_graph(
