@@ -58,7 +58,8 @@ checked, more = validate(raws); assert not (problems or more), (problems + more)
 del raws; checked = [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]  # as check()
 t = lap("validate", t)
 with generation(out, replace_all=True) as gen:  # as build(): the N-Triples written once, into the new generation
-    count = write_triples(checked, gen.file("cybernorms.nt")); t = lap("to_rdf", t)
+    records = len(checked)
+    count = write_triples(checked, gen.file("cybernorms.nt"), release=True); b.release_memory(); t = lap("to_rdf", t)
     store = b.load_store(path=gen.folder / "cybernorms.nt"); t = lap("store", t)
     assert not check_shapes(store); t = lap("shapes", t)
     assert not run_qc(store); t = lap("qc", t)
@@ -67,7 +68,7 @@ with generation(out, replace_all=True) as gen:  # as build(): the N-Triples writ
 t = lap("write", t)  # hashes, manifest, switch
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall_s": time.perf_counter() - t0, "cpu_s": ru.ru_utime + ru.ru_stime,
-                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": count, "records": len(checked),
+                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": count, "records": records,
                   "stages": stages}))
 """
 

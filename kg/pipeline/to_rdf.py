@@ -558,15 +558,27 @@ def _term_rows(ontology: Path, codebook: Path, digest: str) -> frozenset[str]:
 
 
 def sorted_rows(
-    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
+    checked: list[Checked],
+    *,
+    ontology: Path = ONTOLOGY,
+    codebook: Path = CODEBOOK,
+    with_terms: bool = True,
+    release: bool = False,
 ) -> list[str]:
     """The data as sorted N-Triples rows (duplicates not yet dropped), plus (by default) the ontology and
-    codebook so queries can use labels and ordinals. Linear in the records; no rdflib graph is built."""
+    codebook so queries can use labels and ordinals. Linear in the records; no rdflib graph is built.
+
+    With `release`, `checked` is emptied and each record let go once its rows are made, so the records and the
+    rows are not all held at once (the order records are turned into rows in does not change the rows)."""
     cb = load_codebook(codebook)
     domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
     builder = GraphBuilder(id_types(checked, cb), cb, domains)
-    for item in sorted(checked, key=lambda c: c.record.id):
-        getattr(builder, item.record.type)(item.record)
+    order = sorted(checked, key=lambda c: c.record.id, reverse=True)
+    if release:
+        checked.clear()
+    while order:
+        record = order.pop().record
+        getattr(builder, record.type)(record)
     if with_terms:
         builder.rows.extend(_term_rows(ontology, codebook, _digest(ontology, codebook)))
     rows = builder.rows
@@ -582,11 +594,11 @@ def build_triples(
     return Triples.from_rows(sorted_rows(checked, ontology=ontology, codebook=codebook, with_terms=with_terms))
 
 
-def write_triples(checked: list[Checked], target: Path) -> int:
-    """Write the graph's sorted N-Triples (`sorted_rows`) to `target`, never holding the file's bytes whole; the
-    number of triples."""
+def write_triples(checked: list[Checked], target: Path, *, release: bool = False) -> int:
+    """Write the graph's sorted N-Triples (`sorted_rows`, `release` as there) to `target`, never holding the
+    file's bytes whole; the number of triples."""
     with target.open("wb") as fh:
-        return write_rows(sorted_rows(checked), fh.write)
+        return write_rows(sorted_rows(checked, release=release), fh.write)
 
 
 def build_graph(
