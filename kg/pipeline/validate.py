@@ -5,6 +5,7 @@ Every problem in every file is collected and reported at once, each with file:li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +63,14 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
     return (f"{field}: {message}" if field else message), "see data/README.md for the record format"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _lone_surrogates(value: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
     """Where a string holds a lone surrogate (a YAML escape such as "\\ud800"), which no RDF output can encode."""
     if isinstance(value, str):
-        bad = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
-        return [(loc, f"U+{ord(bad):04X}")] if bad is not None else []
+        bad = None if value.isascii() else _SURROGATE.search(value)
+        return [(loc, f"U+{ord(bad.group()):04X}")] if bad is not None else []
     if isinstance(value, dict):
         return [hit for k, v in value.items() for hit in _lone_surrogates(v, (*loc, k))]
     if isinstance(value, list):
