@@ -66,6 +66,13 @@ class RawRecord:
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 _OK_TAGS = {None, "!"}  # no tag, or the non-specific tag of quoted scalars: resolved by `_scalar`
+_ALLOWED_TAGS = frozenset(_OK_TAGS | STANDARD_TAGS)
+_SCALAR, _SEQ_START, _SEQ_END, _MAP_END = (
+    yaml.ScalarEvent,
+    yaml.SequenceStartEvent,
+    yaml.SequenceEndEvent,
+    yaml.MappingEndEvent,
+)
 
 
 class _Converter:
@@ -99,12 +106,18 @@ class _Converter:
         marks: dict[Loc, tuple[int, int]] = {}
         item_marks: list[dict[Loc, tuple[int, int]]] = []
         root = events[i]
-        value, _ = self._node(events, i, (), marks, 0, item_marks if isinstance(root, yaml.SequenceStartEvent)
-                              else None)
+        value, _ = self._node(
+            events, i, (), marks, 0, item_marks if isinstance(root, yaml.SequenceStartEvent) else None
+        )
         return value, marks, item_marks
 
     def _node(
-        self, events: list[Any], i: int, loc: Loc, marks: dict[Loc, tuple[int, int]], depth: int,
+        self,
+        events: list[Any],
+        i: int,
+        loc: Loc,
+        marks: dict[Loc, tuple[int, int]],
+        depth: int,
         split: list[dict[Loc, tuple[int, int]]] | None = None,
     ) -> tuple[Any, int]:
         """(value, index after it) for the node at `events[i]`; iterative inside, one call per node."""
@@ -116,16 +129,17 @@ class _Converter:
         if depth > MAX_DEPTH:
             self._problem(event, f"nesting deeper than {MAX_DEPTH} levels", "records are shallow; check indentation")
             return None, self._skip(events, i)
-        if event.tag not in _OK_TAGS and event.tag not in STANDARD_TAGS:
+        if event.tag not in _ALLOWED_TAGS:
             self._problem(event, f"YAML tag {event.tag!r} is not allowed", "remove the tag; records hold plain data")
             return None, self._skip(events, i)
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind is _SCALAR:
             return _scalar(event.value, event.style), i + 1
         i += 1
-        if isinstance(event, yaml.SequenceStartEvent):
+        if kind is _SEQ_START:
             items = []
             n = 0
-            while not isinstance(events[i], yaml.SequenceEndEvent):
+            while type(events[i]) is not _SEQ_END:
                 target = marks
                 if split is not None:  # a file's list of records: each record keeps its own marks
                     target = {}
@@ -137,11 +151,9 @@ class _Converter:
                 n += 1
             return items, i + 1
         result: dict[str, Any] = {}
-        while not isinstance(events[i], yaml.MappingEndEvent):
+        while type(events[i]) is not _MAP_END:
             key_event = events[i]
-            if not isinstance(key_event, yaml.ScalarEvent) or (
-                key_event.tag not in _OK_TAGS and key_event.tag not in STANDARD_TAGS
-            ):
+            if type(key_event) is not _SCALAR or key_event.tag not in _ALLOWED_TAGS:
                 self._problem(key_event, "mapping keys must be plain strings", "write `key: value`")
                 i = self._skip(events, self._skip(events, i))
                 continue
@@ -206,8 +218,13 @@ def read_file(path: Path, *, keep_marks: bool = False) -> tuple[list[RawRecord],
         line = text[: bad.start()].count("\n") + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         return [], [
-            Problem(shown, line, col, f"control character U+{ord(bad.group()):04X} in the file",
-                    "remove it: only tabs, newlines and printable text belong in records")
+            Problem(
+                shown,
+                line,
+                col,
+                f"control character U+{ord(bad.group()):04X} in the file",
+                "remove it: only tabs, newlines and printable text belong in records",
+            )
         ]
     try:
         events = list(yaml.parse(text, Loader=_Loader))
@@ -218,13 +235,24 @@ def read_file(path: Path, *, keep_marks: bool = False) -> tuple[list[RawRecord],
         return [], [Problem(shown, line, col, message, "check indentation, colons and quotes around this point")]
     except yaml.YAMLError as exc:
         return [], [Problem(shown, 0, 0, f"malformed YAML: {exc}", "check the file's syntax")]
-    alias: Any = next((e for e in events if isinstance(e, yaml.AliasEvent)), None)
+    kinds = list(map(type, events))
+    alias: Any = events[kinds.index(yaml.AliasEvent)] if yaml.AliasEvent in kinds else None
     if alias is not None:  # refused before anything is built: aliases can make billion-laughs documents
         where: Any = alias.start_mark
-        return [], [Problem(shown, where.line + 1, where.column + 1,
-                            "malformed YAML: anchors and aliases (*name) are not allowed in records",
-                            "write the value out in full")]
-    starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
+        return [], [
+            Problem(
+                shown,
+                where.line + 1,
+                where.column + 1,
+                "malformed YAML: anchors and aliases (*name) are not allowed in records",
+                "write the value out in full",
+            )
+        ]
+    starts = (
+        [i for i, k in enumerate(kinds) if k is yaml.DocumentStartEvent]
+        if kinds.count(yaml.DocumentStartEvent) != 1
+        else [kinds.index(yaml.DocumentStartEvent)]
+    )
     if len(starts) != 1:
         if not starts:
             return [], [Problem(shown, 1, 1, "file holds no record", "write a mapping with `id:` and `type:`")]
@@ -282,8 +310,13 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                     continue
                 if file.is_symlink() or any(p.is_symlink() for p in file.relative_to(path).parents if str(p) != "."):
                     problems.append(
-                        Problem(display_path(file), 0, 0, "symbolic link in the data folder",
-                                "replace the link by the file itself; links are not followed")
+                        Problem(
+                            display_path(file),
+                            0,
+                            0,
+                            "symbolic link in the data folder",
+                            "replace the link by the file itself; links are not followed",
+                        )
                     )
                     continue
                 found.add(file)
