@@ -76,7 +76,8 @@ def check(paths: list[Path]) -> list[Checked]:
         return [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]
 
 
-STORE_CHUNK = 1 << 24  # bytes of N-Triples per bulk load: the loader's buffers grow with its input
+STORE_CHUNK = 1 << 25  # bytes of N-Triples per bulk load: the loader's buffers grow with its input (at 100x:
+# whole file 1.9 GB peak, 32 MB chunks 1.65 GB for 10% more CPU)
 
 
 def load_store(data: bytes = b"", *, path: Path | None = None) -> ox.Store:

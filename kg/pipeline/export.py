@@ -67,8 +67,8 @@ def turtle_from_ntriples(data: bytes) -> bytes:
     """Turtle of sorted N-Triples (Oxigraph's writer, subjects in the rows' order, the project's prefixes)."""
     import pyoxigraph as ox
 
-    triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
+    quads = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)  # default-graph quads: written as triples
+    out = ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
     assert isinstance(out, bytes)
     return out
 
@@ -77,8 +77,8 @@ def write_turtle(source: Path, target: Path) -> None:
     """`turtle_from_ntriples` from the N-Triples file `source` into `target`, streamed: neither held whole."""
     import pyoxigraph as ox
 
-    triples = (q.triple for q in ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES))
-    ox.serialize(triples, output=str(target), format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
+    quads = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(quads, output=str(target), format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
 
 
 def turtle(graph: Graph | Triples) -> bytes:
