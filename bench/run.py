@@ -39,12 +39,12 @@ from pathlib import Path
 t0 = time.perf_counter()
 from kg.pipeline import build as b
 from kg.pipeline.export import write_turtle
-from kg.pipeline.load import RawRecord, load_records
+from kg.pipeline.load import load_records
 from kg.pipeline.manifest import generation
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
 from kg.pipeline.to_rdf import write_triples
-from kg.pipeline.validate import Checked, validate
+from kg.pipeline.validate import validate
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 import gc
 gc.disable()  # as build() does around its stages (kg.pipeline.build.paused_gc)
@@ -55,7 +55,7 @@ def lap(name, start):
 t = lap("import", t0)
 raws, problems = load_records([data]); t = lap("load", t)
 checked, more = validate(raws); assert not (problems or more), (problems + more)[:3]
-del raws; checked = [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]  # as check()
+del raws; checked = b.without_data(checked)  # as check()
 t = lap("validate", t)
 with generation(out, replace_all=True) as gen:  # as build(): the N-Triples written once, into the new generation
     records = len(checked)

@@ -73,7 +73,12 @@ def check(paths: list[Path]) -> list[Checked]:
         problems += more
         if problems:
             raise ValidationFailed(problems)
-        return [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]
+        return without_data(checked)
+
+
+def without_data(checked: list[Checked]) -> list[Checked]:
+    """The validated records without their YAML data and marks (kept only to report problems)."""
+    return [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]
 
 
 STORE_CHUNK = 1 << 25  # bytes of N-Triples per bulk load: the loader's buffers grow with its input (at 100x:
