@@ -118,8 +118,9 @@ def machine() -> dict[str, Any]:
 def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
     """Run `code` in a fresh interpreter (the worktree first on the path); its last stdout line is JSON."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"child failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -189,8 +190,7 @@ def bench_scale(factor: int, tmp: Path, *, repeats: int, cap: float) -> dict[str
     raw = child(CHILD_RAW_LOAD, str(out / "cybernorms.nt"))
     print(f"  build {built['wall_s']:.1f} s, raw load {raw['wall_s']:.2f} s; queries...", flush=True)
     queries = bench_queries(out / "cybernorms.nt", repeats=repeats, cap=cap)
-    result = {"build": built, "raw_load": raw, "queries": queries, "nt": str(out / "cybernorms.nt"),
-              "data": str(data)}
+    result = {"build": built, "raw_load": raw, "queries": queries, "nt": str(out / "cybernorms.nt"), "data": str(data)}
     return result
 
 
@@ -234,9 +234,18 @@ def bench_load(nt: Path, *, clients: int, requests: int, budget_s: float) -> dic
         server = start(store, spec)
         try:
             proc = subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "load_client.py"), spec.query_url, str(clients), str(requests),
-                 str(budget_s)],
-                capture_output=True, text=True, timeout=budget_s + 120, check=True,
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "load_client.py"),
+                    spec.query_url,
+                    str(clients),
+                    str(requests),
+                    str(budget_s),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=budget_s + 120,
+                check=True,
             )
             return json.loads(proc.stdout)  # type: ignore[no-any-return]
         finally:
@@ -304,15 +313,19 @@ def report(results: dict[str, Any]) -> str:
             f"{b['wall_s'] / raw['wall_s']:.1f} |"
         )
     stage_names = list(next(iter(scales.values()))["build"]["stages"]) if scales else []
-    lines += ["", "Build stages (seconds):", "", "| scale | " + " | ".join(stage_names) + " |",
-              "| --- |" + " ---: |" * len(stage_names)]
+    lines += [
+        "",
+        "Build stages (seconds):",
+        "",
+        "| scale | " + " | ".join(stage_names) + " |",
+        "| --- |" + " ---: |" * len(stage_names),
+    ]
     for factor, r in scales.items():
         st = r["build"]["stages"]
         lines.append(f"| {factor}x | " + " | ".join(f"{st[s]:.2f}" for s in stage_names) + " |")
     lines += ["", "## Queries (embedded store, parameters bound as `cnkg query` binds them)", ""]
     names = sorted({n for r in scales.values() for n in r["queries"]})
-    lines += ["| query | " + " | ".join(f"{f}x s (rows)" for f in scales) + " |",
-              "| --- |" + " ---: |" * len(scales)]
+    lines += ["| query | " + " | ".join(f"{f}x s (rows)" for f in scales) + " |", "| --- |" + " ---: |" * len(scales)]
     for name in names:
         cells = []
         for r in scales.values():
@@ -345,9 +358,12 @@ def report(results: dict[str, Any]) -> str:
         lines += ["", f"HermiT on the real graph ({r['triples']:.0f} triples): {r['s']:.1f} s."]
     if "load" in results:
         ld = results["load"]
-        lines += ["", f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
-                  f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
-                  f"p99 {ld['p99_ms']:.1f} ms."]
+        lines += [
+            "",
+            f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
+            f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
+            f"p99 {ld['p99_ms']:.1f} ms.",
+        ]
     if "explorer" in results:
         lines += ["", "## Explorer", "", "```", json.dumps(results["explorer"], indent=1), "```"]
     else:

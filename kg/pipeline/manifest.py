@@ -265,9 +265,7 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_generation(
-    out_dir: Path, files: dict[str, Callable[[], bytes]], *, replace_all: bool = False
-) -> list[Path]:
+def write_generation(out_dir: Path, files: dict[str, Callable[[], bytes]], *, replace_all: bool = False) -> list[Path]:
     """Render `files` into a new generation with a manifest, then switch to it (`generation`)."""
     with generation(out_dir, replace_all=replace_all) as gen:
         for name, render in files.items():
