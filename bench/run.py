@@ -41,12 +41,14 @@ import json, resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from kg.pipeline import build as b
-from kg.pipeline.export import turtle_from_ntriples
+from kg.pipeline.export import write_turtle
 from kg.pipeline.load import load_records
+from kg.pipeline.manifest import generation
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
-from kg.pipeline.to_rdf import build_triples
+from kg.pipeline.to_rdf import write_triples
 from kg.pipeline.validate import validate
+from kg.pipeline.check import without_data
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 import gc
 gc.disable()  # as build() does around its stages (kg.pipeline.check.paused_gc)
@@ -56,20 +58,21 @@ def lap(name, start):
     return time.perf_counter()
 t = lap("import", t0)
 raws, problems = load_records([data]); t = lap("load", t)
-checked, more = validate(raws); assert not (problems or more), (problems + more)[:3]; t = lap("validate", t)
-triples = build_triples(checked); t = lap("to_rdf", t)
-nt = triples.ntriples(); t = lap("ntriples", t)
-store = b.load_store(nt); t = lap("store", t)
-assert not check_shapes(store); t = lap("shapes", t)
-assert not run_qc(store); t = lap("qc", t)
-summary = b.summary_lines(store); del store; t = lap("summary", t)
-ttl = turtle_from_ntriples(nt); t = lap("turtle", t)
-from kg.pipeline.manifest import write_generation
-write_generation(out, {"cybernorms.nt": lambda: nt, "cybernorms.ttl": lambda: ttl}, replace_all=True)
-t = lap("write", t)
+checked, more = validate(raws); assert not (problems or more), (problems + more)[:3]
+del raws; checked = without_data(checked)  # as check()
+t = lap("validate", t)
+with generation(out, replace_all=True) as gen:  # as build(): the N-Triples written once, into the new generation
+    records = len(checked)
+    count = write_triples(checked, gen.file("cybernorms.nt"), release=True); b.release_memory(); t = lap("to_rdf", t)
+    store = b.load_store(path=gen.folder / "cybernorms.nt"); t = lap("store", t)
+    assert not check_shapes(store); t = lap("shapes", t)
+    assert not run_qc(store); t = lap("qc", t)
+    summary = b.summary_lines(store, triples=count); del store; t = lap("summary", t)
+    write_turtle(gen.folder / "cybernorms.nt", gen.file("cybernorms.ttl")); t = lap("turtle", t)
+t = lap("write", t)  # hashes, manifest, switch
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall_s": time.perf_counter() - t0, "cpu_s": ru.ru_utime + ru.ru_stime,
-                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": len(triples), "records": len(checked),
+                  "maxrss_mb": ru.ru_maxrss / 1024, "triples": count, "records": records,
                   "stages": stages}))
 """
 
@@ -119,8 +122,9 @@ def machine() -> dict[str, Any]:
 def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
     """Run `code` in a fresh interpreter (the worktree first on the path); its last stdout line is JSON."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"child failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -190,8 +194,7 @@ def bench_scale(factor: int, tmp: Path, *, repeats: int, cap: float) -> dict[str
     raw = child(CHILD_RAW_LOAD, str(out / "cybernorms.nt"))
     print(f"  build {built['wall_s']:.1f} s, raw load {raw['wall_s']:.2f} s; queries...", flush=True)
     queries = bench_queries(out / "cybernorms.nt", repeats=repeats, cap=cap)
-    result = {"build": built, "raw_load": raw, "queries": queries, "nt": str(out / "cybernorms.nt"),
-              "data": str(data)}
+    result = {"build": built, "raw_load": raw, "queries": queries, "nt": str(out / "cybernorms.nt"), "data": str(data)}
     return result
 
 
@@ -235,9 +238,18 @@ def bench_load(nt: Path, *, clients: int, requests: int, budget_s: float) -> dic
         server = start(store, spec)
         try:
             proc = subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "load_client.py"), spec.query_url, str(clients), str(requests),
-                 str(budget_s)],
-                capture_output=True, text=True, timeout=budget_s + 120, check=True,
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "load_client.py"),
+                    spec.query_url,
+                    str(clients),
+                    str(requests),
+                    str(budget_s),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=budget_s + 120,
+                check=True,
             )
             return json.loads(proc.stdout)  # type: ignore[no-any-return]
         finally:
@@ -313,15 +325,19 @@ def report(results: dict[str, Any]) -> str:
             f"{b['wall_s'] / raw['wall_s']:.1f} |"
         )
     stage_names = list(next(iter(scales.values()))["build"]["stages"]) if scales else []
-    lines += ["", "Build stages (seconds):", "", "| scale | " + " | ".join(stage_names) + " |",
-              "| --- |" + " ---: |" * len(stage_names)]
+    lines += [
+        "",
+        "Build stages (seconds):",
+        "",
+        "| scale | " + " | ".join(stage_names) + " |",
+        "| --- |" + " ---: |" * len(stage_names),
+    ]
     for factor, r in scales.items():
         st = r["build"]["stages"]
         lines.append(f"| {factor}x | " + " | ".join(f"{st[s]:.2f}" for s in stage_names) + " |")
     lines += ["", "## Queries (embedded store, parameters bound as `cnkg query` binds them)", ""]
     names = sorted({n for r in scales.values() for n in r["queries"]})
-    lines += ["| query | " + " | ".join(f"{f}x s (rows)" for f in scales) + " |",
-              "| --- |" + " ---: |" * len(scales)]
+    lines += ["| query | " + " | ".join(f"{f}x s (rows)" for f in scales) + " |", "| --- |" + " ---: |" * len(scales)]
     for name in names:
         cells = []
         for r in scales.values():
@@ -354,9 +370,12 @@ def report(results: dict[str, Any]) -> str:
         lines += ["", f"HermiT on the real graph ({r['triples']:.0f} triples): {r['s']:.1f} s."]
     if "load" in results:
         ld = results["load"]
-        lines += ["", f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
-                  f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
-                  f"p99 {ld['p99_ms']:.1f} ms."]
+        lines += [
+            "",
+            f"Load test of `cnkg serve`: {ld['clients']:.0f} clients, {ld['requests']:.0f} requests "
+            f"({ld['errors']:.0f} errors), {ld['rps']:.0f} requests/s, p50 {ld['p50_ms']:.1f} ms, "
+            f"p99 {ld['p99_ms']:.1f} ms.",
+        ]
     ex = results.get("explorer")
     if ex and ex.get("rows"):
         lines += ["", "## Explorer pages", "", explorer_pages.table(ex["rows"], runs=ex["runs"]).rstrip()]

@@ -117,12 +117,41 @@ def test_compiled_shapes_find_what_pyshacl_finds(tmp_path: Path) -> None:
     assert len(sparql) == 8
 
 
+def test_each_shape_screen_returns_a_row_iff_one_of_its_checks_does(tmp_path: Path) -> None:
+    from rdflib import Literal as L
+
+    from kg.paths import SHAPES
+    from kg.pipeline.build import load_store
+    from kg.pipeline.export import ntriples
+    from kg.pipeline.shapes import compile_shapes
+
+    g = build(data=[EXAMPLES / "valid"], out=tmp_path).graph
+    g.add((ID["instrument/ru-cn-2015"], CN.party, ID["state/US"]))
+    g.remove((ID["state/RU"], CN.iso3166Alpha3, None))
+    g.add((ID["state/CN"], CN.status, L("maybe")))
+    g.add((ID["state/CN"], CN.recordId, L("CN2")))
+    store = load_store(ntriples(g))
+    verdicts = [
+        (bool(list(store.query(shape.screen))), any(list(store.query(c.query)) for c in shape.checks))
+        for shape in compile_shapes(SHAPES)
+    ]
+    assert all(screen == checks for screen, checks in verdicts)
+    assert sum(screen for screen, _ in verdicts) == 3  # bilateral, state, identified
+
+
 # ---------------------------------------------------------------- build integrity (#20)
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 @pytest.fixture
@@ -229,3 +258,19 @@ def test_stale_temporary_folders_are_swept(small_build: Path) -> None:
     assert not dead.exists()
     gens = [p for p in small_build.iterdir() if p.name.startswith(".gen-")]
     assert 1 <= len(gens) <= 2 and not [p for p in small_build.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_store_loaded_in_chunks_holds_every_triple(built: BuildResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.pipeline.build as pipeline_build
+
+    nt = next(p for p in built.files if p.suffix == ".nt")
+    monkeypatch.setattr(pipeline_build, "STORE_CHUNK", 1000)  # many chunks, most ending mid-line
+    chunked = pipeline_build.load_store(path=nt)
+    whole = pipeline_build.load_store(nt.read_bytes())
+    assert len(chunked) == len(whole) == built.triples
+    ask = "ASK { ?list <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ?x ; ?p ?y . ?owner ?q ?list }"
+    assert chunked.query(ask) and whole.query(ask)  # blank nodes still link rows loaded apart
+    canon = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"
+    assert {tuple(map(str, r)) for r in chunked.query(canon)} == {tuple(map(str, r)) for r in whole.query(canon)}
+    blank = "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { { ?b ?p ?o } UNION { ?s ?p ?b } FILTER(isBlank(?b)) }"
+    assert list(chunked.query(blank)) == list(whole.query(blank))

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import ValidationFailed
-from kg.pipeline.load import load_records
+from kg.pipeline.load import RawRecord, load_records
 from kg.pipeline.validate import Checked, validate
 
 
@@ -32,7 +32,13 @@ def check(paths: list[Path]) -> list[Checked]:
         raws, problems = load_records(paths)
         checked, more = validate(raws)
         del raws
-    problems += more
-    if problems:
-        raise ValidationFailed(problems)
-    return checked
+        problems += more
+        if problems:
+            raise ValidationFailed(problems)
+        return without_data(checked)
+
+
+def without_data(checked: list[Checked]) -> list[Checked]:
+    """The validated records without their YAML data and marks (kept only to report problems, and the largest part
+    of a loaded record)."""
+    return [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]

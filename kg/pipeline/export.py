@@ -59,15 +59,26 @@ def ntriples(graph: Graph | Triples) -> bytes:
     return Triples.from_rows(graph_rows(graph)).ntriples()
 
 
+def _turtle_prefixes() -> dict[str, str]:
+    return {k: v for k, v in PREFIXES.items() if k != "id"}  # record IRIs hold `/`: written in full, unescaped
+
+
 def turtle_from_ntriples(data: bytes) -> bytes:
     """Turtle of sorted N-Triples (Oxigraph's writer, subjects in the rows' order, the project's prefixes)."""
     import pyoxigraph as ox
 
-    triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"}  # record IRIs hold `/`: written in full, unescaped
-    out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    quads = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)  # default-graph quads: written as triples
+    out = ox.serialize(quads, format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
     assert isinstance(out, bytes)
     return out
+
+
+def write_turtle(source: Path, target: Path) -> None:
+    """`turtle_from_ntriples` from the N-Triples file `source` into `target`, streamed: neither held whole."""
+    import pyoxigraph as ox
+
+    quads = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(quads, output=str(target), format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes())
 
 
 def turtle(graph: Graph | Triples) -> bytes:

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,13 +189,29 @@ def _symlink_replace(target: str, link: Path) -> None:
     os.replace(tmp, link)
 
 
-def write_generation(
-    out_dir: Path, files: dict[str, Callable[[], bytes]], *, replace_all: bool = False
-) -> list[Path]:
-    """Render `files` into a new generation with a manifest, then point `current` at it (the one atomic step).
+class Generation:
+    """A generation being written: files are added (as bytes, or written in place at `file(name)`), then
+    `generation` hashes them, writes the manifest and switches to it."""
 
-    Nothing visible changes if rendering or writing fails or the process is killed before the switch. Without
-    `replace_all`, files of the current generation that are not re-rendered are carried over (hard links)."""
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.names: list[str] = []
+
+    def file(self, name: str) -> Path:
+        """Where to write `name` in place (for outputs too large to hold in memory)."""
+        self.names.append(name)
+        return self.folder / name
+
+    def add(self, name: str, data: bytes) -> None:
+        self.file(name).write_bytes(data)
+
+
+@contextlib.contextmanager
+def generation(out_dir: Path, *, replace_all: bool = False) -> Iterator[Generation]:
+    """A new generation in `out_dir`: if the block completes, its manifest is written and `current` points at
+    it (the one atomic step). Nothing visible changes if the block, rendering or writing fails, or the process
+    is killed before the switch. Without `replace_all`, files of the current generation that are not re-rendered
+    are carried over (hard links)."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         sweep(out_dir)
@@ -205,11 +221,9 @@ def write_generation(
     gen = out_dir / (GEN_PREFIX + tmp.name[len(TMP_PREFIX) :])
     committed = False
     try:
-        entries: dict[str, FileEntry] = {}
-        for name, render in files.items():
-            data = render()
-            (tmp / name).write_bytes(data)
-            entries[name] = FileEntry(len(data), hashlib.sha256(data).hexdigest())
+        written = Generation(tmp)
+        yield written
+        entries = {name: FileEntry((tmp / name).stat().st_size, _sha256_of(tmp / name)) for name in written.names}
         old = _current(out_dir)
         if not replace_all and old is not None:
             old_dir = out_dir / old
@@ -240,4 +254,20 @@ def write_generation(
             _remove(tmp)
             _remove(gen)
     sweep(out_dir)
+
+
+def _sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in blocks (a 100x graph is a gigabyte)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_generation(out_dir: Path, files: dict[str, Callable[[], bytes]], *, replace_all: bool = False) -> list[Path]:
+    """Render `files` into a new generation with a manifest, then switch to it (`generation`)."""
+    with generation(out_dir, replace_all=replace_all) as gen:
+        for name, render in files.items():
+            gen.add(name, render())
     return [out_dir / name for name in files]

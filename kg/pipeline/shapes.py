@@ -28,10 +28,30 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RECORD_ID = "https://w3id.org/cybernorms/ontology#recordId"
-_NODE_KEYS = {f"{SH}targetClass", f"{SH}property", f"{SH}or", f"{SH}xone", f"{SH}message", f"{RDF}type",
-              f"{RDFS}comment"}
-_PROPERTY_KEYS = {f"{SH}{k}" for k in ("path", "minCount", "maxCount", "class", "datatype", "in", "pattern",
-                                       "minInclusive", "hasValue", "message")}
+_NODE_KEYS = {
+    f"{SH}targetClass",
+    f"{SH}property",
+    f"{SH}or",
+    f"{SH}xone",
+    f"{SH}message",
+    f"{RDF}type",
+    f"{RDFS}comment",
+}
+_PROPERTY_KEYS = {
+    f"{SH}{k}"
+    for k in (
+        "path",
+        "minCount",
+        "maxCount",
+        "class",
+        "datatype",
+        "in",
+        "pattern",
+        "minInclusive",
+        "hasValue",
+        "message",
+    )
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -59,11 +79,22 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Check:
-    """One compiled constraint: a SELECT of ?focus (and ?rid), the path it is about and the message."""
+    """One compiled constraint: a SELECT of ?focus (and ?rid), the path it is about and the message; and the
+    same constraint as a boolean on one ?focus (`condition`), true where the SELECT would return it."""
 
     query: str
     path: str
     message: str
+    condition: str
+
+
+@dataclass(frozen=True)
+class ShapeChecks:
+    """The checks of one node shape, and `screen`: one query that returns a row iff any of them would. A clean
+    shape then costs one pass over its targets instead of one per constraint (115 passes for 17 shapes)."""
+
+    screen: str
+    checks: tuple[Check, ...]
 
 
 def _shapes_graph(path: Path) -> dict[str, dict[str, list[Term]]]:
@@ -113,7 +144,7 @@ def _compact(iri: str) -> str:
 
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -126,13 +157,15 @@ def _member_test(graph: dict[str, dict[str, list[Term]]], member: Term) -> str:
 
 
 @lru_cache(maxsize=4)
-def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[Check, ...]:
-    """Every constraint of the shapes file as a SPARQL check; `Unsupported` if one cannot be compiled."""
+def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[ShapeChecks, ...]:
+    """Every constraint of the shapes file as a SPARQL check, by node shape; `Unsupported` if one cannot be
+    compiled."""
     graph = _shapes_graph(path)
-    checks: list[Check] = []
+    out: list[ShapeChecks] = []
     shapes = [s for s, props in graph.items() if any(str(t) == f"<{SH}NodeShape>" for t in props.get(f"{RDF}type", []))]
     for shape_iri in sorted(shapes):
         shape = graph[shape_iri]
+        checks: list[Check] = []
         if _keys(shape) - _NODE_KEYS:
             raise Unsupported(f"node shape keys {sorted(_keys(shape) - _NODE_KEYS)}")
         classes = " ".join(str(c) for c in shape[f"{SH}targetClass"])
@@ -151,8 +184,14 @@ def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[Check, ...]:
                 else:
                     cond = "(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1"
                     default = "Node does not conform to exactly one shape of sh:xone"
-                checks.append(Check(f"{head} {target} BIND(?focus AS ?value) FILTER({cond}) {tail}", "",
-                                    node_message or default))
+                checks.append(
+                    Check(
+                        f"{head} {target} BIND(?focus AS ?value) FILTER({cond}) {tail}",
+                        "",
+                        node_message or default,
+                        cond,
+                    )
+                )
         for prop_node in shape[f"{SH}property"]:
             prop = graph[str(prop_node)]
             if _keys(prop) - _PROPERTY_KEYS:
@@ -161,42 +200,85 @@ def compile_shapes(path: Path = SHAPES, mtime_ns: int = 0) -> tuple[Check, ...]:
             shown = _compact(p)
             message = _literal_message(prop[f"{SH}message"])
 
-            def add(body: str, default: str, *, shown: str = shown, message: str | None = message,
-                    frame: tuple[str, str, str] = (head, target, tail)) -> None:
-                checks.append(Check(f"{frame[0]} {frame[1]} {body} {frame[2]}", shown, message or default))
+            def add(
+                body: str,
+                default: str,
+                *,
+                shown: str = shown,
+                message: str | None = message,
+                frame: tuple[str, str, str] = (head, target, tail),
+                checks: list[Check] = checks,
+            ) -> None:
+                checks.append(
+                    Check(f"{frame[0]} {frame[1]} {body} {frame[2]}", shown, message or default, f"EXISTS {{ {body} }}")
+                )
 
             values = f"?focus <{p}> ?value ."
             for n in prop[f"{SH}minCount"]:
-                checks.append(Check(
-                    f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} "
-                    f"OPTIONAL {{ ?focus <{p}> ?v }} OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
-                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n.value})",
-                    shown, message or f"Less than {n.value} values on {shown}"))
+                checks.append(
+                    Check(
+                        f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} "
+                        f"OPTIONAL {{ ?focus <{p}> ?v }} OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
+                        f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {n.value})",
+                        shown,
+                        message or f"Less than {n.value} values on {shown}",
+                        _min_count(p, int(n.value)),
+                    )
+                )
             for n in prop[f"{SH}maxCount"]:
-                checks.append(Check(
-                    f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} ?focus <{p}> ?v . "
-                    f"OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
-                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n.value})",
-                    shown, message or f"More than {n.value} values on {shown}"))
+                checks.append(
+                    Check(
+                        f"SELECT ?focus (SAMPLE(?r) AS ?rid) (?focus AS ?value) WHERE {{ {target} ?focus <{p}> ?v . "
+                        f"OPTIONAL {{ ?focus <{RECORD_ID}> ?r }} }} "
+                        f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {n.value})",
+                        shown,
+                        message or f"More than {n.value} values on {shown}",
+                        _max_count(p, int(n.value)),
+                    )
+                )
             for c in prop[f"{SH}class"]:
-                add(f"{values} FILTER NOT EXISTS {{ ?value a/<{RDFS}subClassOf>* {c} }}",
-                    f"Value does not have class {_compact(c.value)}")
+                add(
+                    f"{values} FILTER NOT EXISTS {{ ?value a/<{RDFS}subClassOf>* {c} }}",
+                    f"Value does not have class {_compact(c.value)}",
+                )
             for d in prop[f"{SH}datatype"]:
-                add(f"{values} FILTER(!isLiteral(?value) || datatype(?value) != {d})",
-                    f"Value is not Literal with datatype {_compact(d.value)}")
+                add(
+                    f"{values} FILTER(!isLiteral(?value) || datatype(?value) != {d})",
+                    f"Value is not Literal with datatype {_compact(d.value)}",
+                )
             for head_node in prop[f"{SH}in"]:
                 allowed = " ".join(str(v) for v in _items(graph, head_node))
-                add(f"{values} FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} "
-                    "FILTER(sameTerm(?value, ?allowed)) }", f"Value is not in ({allowed})")
+                add(
+                    f"{values} FILTER NOT EXISTS {{ VALUES ?allowed {{ {allowed} }} "
+                    "FILTER(sameTerm(?value, ?allowed)) }",
+                    f"Value is not in ({allowed})",
+                )
             for pattern in prop[f"{SH}pattern"]:
-                add(f"{values} FILTER(isBlank(?value) || !REGEX(STR(?value), {pattern}))",
-                    f"Value does not match pattern {pattern}")
+                add(
+                    f"{values} FILTER(isBlank(?value) || !REGEX(STR(?value), {pattern}))",
+                    f"Value does not match pattern {pattern}",
+                )
             for low in prop[f"{SH}minInclusive"]:
                 add(f"{values} FILTER(!COALESCE(?value >= {low}, false))", f"Value is not >= {low}")
             for v in prop[f"{SH}hasValue"]:
-                add(f"BIND(?focus AS ?value) FILTER NOT EXISTS {{ ?focus <{p}> {v} }}",
-                    f"Missing expected value {v}")
-    return tuple(checks)
+                add(f"BIND(?focus AS ?value) FILTER NOT EXISTS {{ ?focus <{p}> {v} }}", f"Missing expected value {v}")
+        screen = " || ".join(f"({c.condition})" for c in checks)
+        query = f"SELECT ?focus WHERE {{ {target} FILTER({screen or 'false'}) }} LIMIT 1"
+        out.append(ShapeChecks(query, tuple(checks)))
+    return tuple(out)
+
+
+def _min_count(p: str, n: int) -> str:
+    """True where ?focus has fewer than `n` distinct values of `p`."""
+    values = [f"?v{i}" for i in range(n)]
+    distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(values) for b in values[i + 1 :])
+    triples = " . ".join(f"?focus <{p}> {v}" for v in values)
+    return f"NOT EXISTS {{ {triples} {f'FILTER({distinct})' if distinct else ''} }}"
+
+
+def _max_count(p: str, n: int) -> str:
+    """True where ?focus has more than `n` distinct values of `p`."""
+    return _min_count(p, n + 1)[len("NOT ") :]
 
 
 def _pyshacl(data: Graph, shapes: Path) -> list[Violation]:
@@ -237,11 +319,14 @@ def check_shapes(data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, eng
         else:
             store = as_store(data)
             out = set()
-            for check in checks:
-                for row in store.query(check.query):  # type: ignore[union-attr]
-                    focus, rid = row["focus"], row["rid"]
-                    name = rid.value if rid is not None else (focus.value if hasattr(focus, "value") else str(focus))
-                    out.add(Violation(name, check.path, check.message))
+            for shape in checks:
+                if not any(True for _ in store.query(shape.screen)):  # type: ignore[union-attr]
+                    continue  # no constraint of this shape is violated: its checks would all return nothing
+                for check in shape.checks:
+                    for row in store.query(check.query):  # type: ignore[union-attr]
+                        focus, rid = row["focus"], row["rid"]
+                        name = rid.value if rid is not None else getattr(focus, "value", str(focus))
+                        out.add(Violation(name, check.path, check.message))
             return sorted(out)
     from rdflib import Graph
 

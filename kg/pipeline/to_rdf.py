@@ -9,16 +9,17 @@ triples that mention them, so no canonicalisation of the whole graph is ever nee
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as rns
 from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Literal, URIRef
 
+from kg import vocab
 from kg.paths import CODEBOOK, ONTOLOGY
 from kg.pipeline.codebook import Codebook, load_codebook
 from kg.pipeline.dates import interval
@@ -41,10 +42,38 @@ from kg.pipeline.records import (
 )
 from kg.pipeline.tiers import domain_of, listed, tier_of
 from kg.pipeline.validate import Checked, id_types
-from kg.vocab import CN, ID, ORG, SCHEMA, WD
+from kg.vocab import ID
 
 if TYPE_CHECKING:
     from rdflib import Graph
+
+
+class Iri(str):
+    """An IRI as a plain string (rdflib's URIRef validates on every construction, too slow per triple)."""
+
+    __slots__ = ()
+
+
+class Terms:
+    """An rdflib namespace whose terms are `Iri`s, each looked up (and checked, for closed namespaces) once:
+    rdflib's attribute lookup costs more than writing the triple."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> Iri:
+        term = Iri(getattr(self._ns, name))
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> Iri:
+        return Iri(self._ns[name])
+
+
+CN, ORG, SCHEMA, WD = Terms(vocab.CN), Terms(vocab.ORG), Terms(vocab.SCHEMA), Terms(vocab.WD)
+DCTERMS, OWL, PROV, RDF = Terms(rns.DCTERMS), Terms(rns.OWL), Terms(rns.PROV), Terms(rns.RDF)
+RDFS, SKOS, XSD = Terms(rns.RDFS), Terms(rns.SKOS), Terms(rns.XSD)
+_DCTERMS = str(rns.DCTERMS)
 
 CONCEPT_PATH = {"issue": "issue", "stance": "stance", "forum": "forum"}
 INSTRUMENT_CLASS = {
@@ -64,13 +93,7 @@ def _key(p: str) -> str:
     """A path segment naming a dated property: its local name, prefixed with `dcterms-` for Dublin Core terms
     (dcterms:date and cn:date would otherwise collide)."""
     local = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    return f"dcterms-{local}" if str(p).startswith(str(DCTERMS)) else local
-
-
-class Iri(str):
-    """An IRI as a plain string (rdflib's URIRef validates on every construction, too slow per triple)."""
-
-    __slots__ = ()
+    return f"dcterms-{local}" if str(p).startswith(_DCTERMS) else local
 
 
 class Lit(str):
@@ -130,7 +153,8 @@ class GraphBuilder:
     """Adds records to a graph; `iri` resolves any record or codebook id."""
 
     def __init__(self, types: dict[str, str], codebook: Codebook, domains: Iterable[SourceDomain] = ()) -> None:
-        self.rows: set[str] = set()  # N-Triples rows without the final newline; a set, like a graph
+        self.rows: list[str] = []  # N-Triples rows without the final newline, duplicates removed once sorted
+        self._add = self.rows.append
         self.types = types
         self.codebook = codebook
         self.domain_ids = {d.domain: d.id for d in domains}  # the domain table: listed domain -> its record
@@ -146,8 +170,13 @@ class GraphBuilder:
         return found
 
     def add(self, s: str, p: str, o: object) -> None:
-        if o is not None:
-            self.rows.add(f"<{s}> <{p}> {encode(o)} .")
+        kind = type(o)
+        if kind is Iri:  # the common cases first, without a call
+            self._add(f"<{s}> <{p}> <{o}> .")
+        elif kind is Lit:
+            self._add(f"<{s}> <{p}> {o} .")
+        elif o is not None:
+            self._add(f"<{s}> <{p}> {encode(o)} .")
 
     def add_date(self, s: str, p: str, value: str | None, *, principal: bool = False) -> None:
         """The written date, plus the interval it denotes (on the subject too when it is the principal date)."""
@@ -167,11 +196,20 @@ class GraphBuilder:
     def coverage(self, subject: str, items: Iterable[CoverageItem]) -> None:
         """Coverage statements: whether each list of the record is complete, as of when, by which source."""
         for item in items:
-            self.coverage_node(subject, item.list_, complete=item.complete, as_of=item.as_of, note=item.note,
-                               sources=item.sources)
+            self.coverage_node(
+                subject, item.list_, complete=item.complete, as_of=item.as_of, note=item.note, sources=item.sources
+            )
 
-    def coverage_node(self, subject: str, name: str, *, complete: bool, as_of: str | None = None,
-                      note: str | None = None, sources: Iterable[SourceItem] = ()) -> None:
+    def coverage_node(
+        self,
+        subject: str,
+        name: str,
+        *,
+        complete: bool,
+        as_of: str | None = None,
+        note: str | None = None,
+        sources: Iterable[SourceItem] = (),
+    ) -> None:
         node = Iri(f"{subject}/coverage/{name}")
         self.add(subject, CN.hasCoverage, node)
         self.add(node, RDF.type, CN.CoverageStatement)
@@ -441,7 +479,6 @@ class GraphBuilder:
                 if c > 0 and isinstance(value, str) and value in stance_of:
                     self.add(node, CN.cellStance, Iri(f"{ID}stance/{stance_of[value]}"))
 
-
     def source_domain(self, rec: SourceDomain) -> None:
         s = self.common(rec, CN.SourceDomain, rec.domain)
         self.add(s, CN.domainName, rec.domain)
@@ -458,9 +495,10 @@ class Triples:
 
     @staticmethod
     def from_rows(rows: list[str]) -> Triples:
-        """From sorted rows without their newline (encoded in chunks, so the rows can be freed soon after)."""
-        chunks = [("\n".join(rows[i : i + 65536]) + "\n").encode("utf-8") for i in range(0, len(rows), 65536)]
-        return Triples(b"".join(chunks), len(rows))
+        """From sorted rows without their newline, duplicates dropped (the list is emptied: `write_rows`)."""
+        out = bytearray()
+        count = write_rows(rows, out.extend)
+        return Triples(bytes(out), count)
 
     def __len__(self) -> int:
         return self.count
@@ -474,6 +512,24 @@ class Triples:
         from rdflib import Graph
 
         return Graph().parse(data=self.data, format="nt")
+
+
+def write_rows(rows: list[str], write: Callable[[bytes], object]) -> int:
+    """Write sorted rows (without their newline) as N-Triples, duplicates dropped; the number written. The list
+    is emptied as it is encoded, in chunks, so the rows and their bytes are never both held whole."""
+    count, last, step = 0, None, 65536
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        rows[start : start + step] = [""] * len(chunk)  # frees the strings: no one else holds them
+        unique = chunk
+        if chunk[0] == last or len(set(chunk)) != len(chunk):  # duplicates are rare: look for them in C first
+            unique = [row for row, prev in zip(chunk, [last, *chunk], strict=False) if row != prev]
+        if unique:
+            last = unique[-1]
+            count += len(unique)
+            write(("\n".join(unique) + "\n").encode("utf-8"))
+    rows.clear()
+    return count
 
 
 def _digest(*paths: Path) -> str:
@@ -501,21 +557,48 @@ def _term_rows(ontology: Path, codebook: Path, digest: str) -> frozenset[str]:
     return frozenset(rows)
 
 
-def build_triples(
-    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
-) -> Triples:
-    """The data as sorted N-Triples rows, plus (by default) the ontology and codebook so queries can use labels
-    and ordinals. Linear in the records; no rdflib graph is built for the data."""
+def sorted_rows(
+    checked: list[Checked],
+    *,
+    ontology: Path = ONTOLOGY,
+    codebook: Path = CODEBOOK,
+    with_terms: bool = True,
+    release: bool = False,
+) -> list[str]:
+    """The data as sorted N-Triples rows (duplicates not yet dropped), plus (by default) the ontology and
+    codebook so queries can use labels and ordinals. Linear in the records; no rdflib graph is built.
+
+    With `release`, `checked` is emptied and each record let go once its rows are made, so the records and the
+    rows are not all held at once (the order records are turned into rows in does not change the rows)."""
     cb = load_codebook(codebook)
     domains = [c.record for c in checked if isinstance(c.record, SourceDomain)]
     builder = GraphBuilder(id_types(checked, cb), cb, domains)
-    for item in sorted(checked, key=lambda c: c.record.id):
-        getattr(builder, item.record.type)(item.record)
+    order = sorted(checked, key=lambda c: c.record.id, reverse=True)
+    if release:
+        checked.clear()
+    while order:
+        record = order.pop().record
+        getattr(builder, record.type)(record)
     if with_terms:
-        builder.rows |= _term_rows(ontology, codebook, _digest(ontology, codebook))
-    rows = sorted(builder.rows)
-    builder.rows.clear()
-    return Triples.from_rows(rows)
+        builder.rows.extend(_term_rows(ontology, codebook, _digest(ontology, codebook)))
+    rows = builder.rows
+    builder.rows = []
+    rows.sort()
+    return rows
+
+
+def build_triples(
+    checked: list[Checked], *, ontology: Path = ONTOLOGY, codebook: Path = CODEBOOK, with_terms: bool = True
+) -> Triples:
+    """The data (and by default the ontology and codebook) as sorted N-Triples in memory (`sorted_rows`)."""
+    return Triples.from_rows(sorted_rows(checked, ontology=ontology, codebook=codebook, with_terms=with_terms))
+
+
+def write_triples(checked: list[Checked], target: Path, *, release: bool = False) -> int:
+    """Write the graph's sorted N-Triples (`sorted_rows`, `release` as there) to `target`, never holding the
+    file's bytes whole; the number of triples."""
+    with target.open("wb") as fh:
+        return write_rows(sorted_rows(checked, release=release), fh.write)
 
 
 def build_graph(

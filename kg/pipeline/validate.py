@@ -85,8 +85,11 @@ def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
         return None, [raw.problem((), "a record must be a mapping", "write `id:`, `type:` and fields as key: value")]
     if hits := _lone_surrogates(data):
         return None, [
-            raw.problem(loc, f"{_label(list(loc))}: lone surrogate {code} in a string (an escape such as \\ud800)",
-                        "remove the escape or write the character itself")
+            raw.problem(
+                loc,
+                f"{_label(list(loc))}: lone surrogate {code} in a string (an escape such as \\ud800)",
+                "remove the escape or write the character itself",
+            )
             for loc, code in hits
         ]
     kind = data.get("type")
@@ -187,8 +190,13 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
     concepts = codebook.issues | codebook.stances | codebook.forums
     for item in checked:
         if item.record.id in concepts:
-            problems.append(item.raw.problem(("id",), f"id {item.record.id!r} is also a codebook concept id",
-                                             "choose another id: record and codebook ids share one namespace"))
+            problems.append(
+                item.raw.problem(
+                    ("id",),
+                    f"id {item.record.id!r} is also a codebook concept id",
+                    "choose another id: record and codebook ids share one namespace",
+                )
+            )
     types = id_types(checked, codebook)
     for item in checked:
         for loc, target, allowed in item.record.refs():
@@ -218,12 +226,7 @@ def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tupl
 def _roll_call_problems(checked: list[Checked]) -> list[Problem]:
     """A complete roll call must list as many states per choice as the tally at its stage: reported at the line of
     the list (or of `complete:`), before any build."""
-    tallies = {
-        (c.record.id, t.stage): t
-        for c in checked
-        if isinstance(c.record, Resolution)
-        for t in c.record.tallies
-    }
+    tallies = {(c.record.id, t.stage): t for c in checked if isinstance(c.record, Resolution) for t in c.record.tallies}
     out: list[Problem] = []
     for c in checked:
         if not isinstance(c.record, VoteRecord) or not c.record.complete:
@@ -235,10 +238,12 @@ def _roll_call_problems(checked: list[Checked]) -> list[Problem]:
             listed, counted = len(getattr(c.record, choice)), getattr(tally, choice)
             if counted is not None and listed != counted:
                 loc = (choice,) if listed else ("complete",)
-                out.append(c.raw.problem(
-                    loc,
-                    f"complete roll call lists {listed} '{choice}' votes; the {c.record.stage} tally of "
-                    f"{c.record.resolution} counts {counted}",
-                    "restore the missing states, fix the tally, or set complete: false",
-                ))
+                out.append(
+                    c.raw.problem(
+                        loc,
+                        f"complete roll call lists {listed} '{choice}' votes; the {c.record.stage} tally of "
+                        f"{c.record.resolution} counts {counted}",
+                        "restore the missing states, fix the tally, or set complete: false",
+                    )
+                )
     return out
