@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -203,10 +204,11 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
     before = {p.name: p.read_bytes() for p in first.files}
     listing = sorted(p.name for p in out.iterdir())
 
-    def boom(graph: object) -> bytes:
+    def boom(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kg.pipeline.build.ntriples", boom)
+    # mid-build: the N-Triples of the new generation are written, the Turtle is not
+    monkeypatch.setattr("kg.pipeline.build.write_turtle", boom)
     with pytest.raises(KeyboardInterrupt):
         build(data=[EXAMPLES / "valid"], out=out)
     assert {name: (out / name).read_bytes() for name in before} == before
@@ -215,14 +217,28 @@ def test_interrupted_build_leaves_nothing_half_written(tmp_path: Path, monkeypat
 
 def test_full_disk_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
-    real = Path.write_bytes
+    real = Path.open
 
-    def full(self: Path, data: bytes) -> int:
-        if ".tmp-" in str(self) and self.suffix == ".nt":
+    class FullDisk:
+        """A file of the new generation on a disk that fills up at the first write."""
+
+        def __init__(self, file: Any) -> None:
+            self.file = file
+
+        def write(self, data: bytes) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+    def full(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        opened = real(self, mode, *args, **kwargs)
+        return FullDisk(opened) if ".tmp-" in str(self) and self.suffix == ".nt" and "w" in mode else opened
+
+    monkeypatch.setattr(Path, "open", full)
     with pytest.raises(BuildError, match="No space left on device"):
         build(data=[EXAMPLES / "valid"], out=out)
     assert sorted(p.name for p in out.iterdir()) == []
