@@ -116,6 +116,17 @@ def test_parameter_binding_changes_results(store: EmbeddedStore) -> None:
     assert {r[actor] for r in cn.rows} == {str(ID["state/CN"])}
 
 
+def test_every_params_marker_gets_the_values(store: EmbeddedStore) -> None:
+    """state-record repeats the marker in each UNION branch: each gets the state, so no branch runs for all states
+    (a marker left unfilled would bring every state's rows into that branch)."""
+    q = QUERIES["state-record"]
+    text = bind(q, {"state": ["US"]})
+    assert text.count("VALUES ?state") == q.text.count("# @params") > 1
+    rows = run(q, store, params={"state": ["US"]}).rows
+    every = run(q, store, params={"state": ["*"]}).rows
+    assert rows and len(rows) < len(every)
+
+
 @pytest.mark.parametrize("evil", ['RU" } ; DROP ALL ; #', "RU> <x", "ru", "R\nU"])
 def test_hostile_parameter_values_are_refused(evil: str) -> None:
     with pytest.raises(QueryError, match="not a valid state"):

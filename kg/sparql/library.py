@@ -202,7 +202,8 @@ def term(kind: str, value: str) -> ox.NamedNode | ox.Literal:
 
 
 def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
-    """The query text with a VALUES block per bound parameter (user values or defaults) at the params marker.
+    """The query text with a VALUES block per bound parameter (user values or defaults) at each params marker
+    (a query may repeat the marker, e.g. once per UNION branch, so that each branch is narrowed first).
 
     Only validated RDF terms in their N-Triples syntax are inserted; user text never reaches the query."""
     known = {p.name: p for p in query.params}
@@ -219,4 +220,4 @@ def bind(query: LibraryQuery, values: dict[str, list[str]]) -> str:
         clauses.append(f"VALUES ?{param.name} {{ {terms} }}")
     if not clauses:
         return query.text
-    return query.text.replace(PARAMS_MARKER, "\n  ".join(clauses), 1)
+    return query.text.replace(PARAMS_MARKER, "\n  ".join(clauses))
