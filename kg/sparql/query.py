@@ -53,13 +53,23 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 _LIST = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)\s*\)', re.I)
 
 
+_UNLESS_EMPTY = re.compile(r'BIND\s*\(\s*IF\s*\(\s*\?(\w+)\s*!=\s*""\s*,\s*\?\1\s*,\s*\?\w+\s*\)\s*AS\s+\?(\w+)\s*\)', re.I)
+
+
 def joined_columns(text: str) -> dict[str, str]:
-    """Columns made by GROUP_CONCAT, with their separators: engines join in any order, so these are sorted.
+    """Columns made by GROUP_CONCAT, with their separators: engines join in any order, so these are sorted. A
+    joined column passed on as `BIND (IF(?joined != "", ?joined, ?unbound) AS ?x)` (unbound when empty) counts.
 
     >>> joined_columns('SELECT (GROUP_CONCAT(DISTINCT ?p; separator=", ") AS ?parties) WHERE {}')
     {'parties': ', '}
+    >>> joined_columns('{ SELECT (GROUP_CONCAT(?s; separator="; ") AS ?j) {} } BIND (IF(?j != "", ?j, ?u) AS ?x)')
+    {'j': '; ', 'x': '; '}
     """
-    return {col: sep for sep, col in _LIST.findall(text)}
+    columns = {col: sep for sep, col in _LIST.findall(text)}
+    for inner, outer in _UNLESS_EMPTY.findall(text):
+        if inner in columns:
+            columns[outer] = columns[inner]
+    return columns
 
 
 def sort_lists(table: Table, columns: dict[str, str]) -> Table:
