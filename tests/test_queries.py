@@ -127,6 +127,25 @@ def test_every_params_marker_gets_the_values(store: EmbeddedStore) -> None:
     assert rows and len(rows) < len(every)
 
 
+def test_positions_vs_votes_counts_every_recorded_vote(store: EmbeddedStore) -> None:
+    """Each position row counts the state's recorded votes: the same number, choice by choice, as the roll-call
+    rows of resolution-votes for that state (a count that dropped or doubled votes would differ)."""
+    counts = run(QUERIES["positions-vs-votes"], store)
+    listed: dict[tuple[str, str], int] = {}
+    votes = run(QUERIES["resolution-votes"], store)
+    code, vote = votes.columns.index("code"), votes.columns.index("vote")
+    for row in votes.rows:
+        key = (str(row[code]), str(row[vote]))
+        listed[key] = listed.get(key, 0) + 1
+    col = {name: counts.columns.index(name) for name in ("code", "votes", "yes", "no", "abstain", "absent")}
+    assert counts.rows
+    for row in counts.rows:
+        state = str(row[col["code"]])
+        by_choice = {c: listed.get((state, c), 0) for c in ("yes", "no", "abstain", "absent")}
+        assert [row[col[c]] for c in by_choice] == list(by_choice.values()), state
+        assert row[col["votes"]] == sum(by_choice.values()), state
+
+
 @pytest.mark.parametrize("evil", ['RU" } ; DROP ALL ; #', "RU> <x", "ru", "R\nU"])
 def test_hostile_parameter_values_are_refused(evil: str) -> None:
     with pytest.raises(QueryError, match="not a valid state"):
