@@ -9,7 +9,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -129,8 +129,23 @@ def _evaluate(store: ox.Store, text: str, row_cap: int, deadline: float) -> Tabl
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries return tables (hint: ASK and CONSTRUCT are not tables)")
     columns = [v.value for v in result.variables]
-    rows = ([ox_value(term) for term in solution] for solution in result)
-    return capped(columns, rows, row_cap=row_cap, start=start, deadline=deadline)
+    return capped(columns, _plain_rows(result), row_cap=row_cap, start=start, deadline=deadline)
+
+
+def _plain_rows(result: Iterable[Any]) -> Iterator[list[Value]]:
+    """Solutions as lists of plain values, each distinct term converted once: labels, codes and notations repeat
+    down a column, and a dictionary lookup costs about half a conversion (0.9 -> 0.5 s on 95k rows x 13)."""
+    seen: dict[Any, Value] = {}
+
+    def value(term: Any) -> Value:
+        try:
+            return seen[term]
+        except KeyError:
+            converted = seen[term] = ox_value(term)
+            return converted
+
+    for solution in result:
+        yield [value(term) for term in solution]
 
 
 def _evaluate_job(store: ox.Store, text: str, row_cap: int) -> Table:

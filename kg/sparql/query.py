@@ -53,7 +53,9 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 _LIST = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)\s*\)', re.I)
 
 
-_UNLESS_EMPTY = re.compile(r'BIND\s*\(\s*IF\s*\(\s*\?(\w+)\s*!=\s*""\s*,\s*\?\1\s*,\s*\?\w+\s*\)\s*AS\s+\?(\w+)\s*\)', re.I)
+_UNLESS_EMPTY = re.compile(
+    r'BIND\s*\(\s*IF\s*\(\s*\?(\w+)\s*!=\s*""\s*,\s*\?\1\s*,\s*\?\w+\s*\)\s*AS\s+\?(\w+)\s*\)', re.I
+)
 
 
 def joined_columns(text: str) -> dict[str, str]:
