@@ -402,6 +402,12 @@ def test_a_link_restores_the_view_and_the_view_writes_its_link(
     assert at.session_state[key] == value
     for name, text in params.items():
         assert at.query_params[name] == text, f"{name} is written back into the URL"
+    assert not any(c.value.startswith("@misc{") for c in at.code), "the citation is made when it is opened"
+    at.session_state["cite-view"] = True  # open "Copy link · Cite this view" (lazy: it reruns the page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    for name, text in params.items():
+        assert at.query_params[name] == text, "opening it keeps the view"
     codes = [c.value for c in at.code]
     link = next(c for c in codes if c.startswith("http"))
     assert f"/{page}?" in link and all(f"{k}=" in link for k in params)
