@@ -193,15 +193,7 @@ def visit(drv: Any, url: str, text: str, log: Path) -> dict[str, Any]:
     drv.execute_script("window.__want = arguments[0];", text)
     wall = float("nan")
     while time.perf_counter() - start < 60:
-        st = drv.execute_script(
-            "const a = document.querySelector('[data-testid=\"stApp\"]');"
-            "const hosts = [...document.querySelectorAll(arguments[1])].filter(h => h.offsetParent !== null);"
-            "return [a && a.getAttribute('data-test-script-state'), document.body.innerText.includes(arguments[0]),"
-            " hosts.length, hosts.filter(h => h.querySelector('canvas, svg')).length];",
-            text,
-            pages.CHART_HOSTS,
-        )
-        if st[0] == "notRunning" and st[1] and st[3] >= st[2]:
+        if pages.ready(drv, text):  # the bench's own rule
             wall = time.perf_counter() - start
             break
         time.sleep(0.005)

@@ -82,7 +82,10 @@ def test_overview_counts_version_citation_licence(backend: Any) -> None:
     assert metrics["States"] == str(counts["state"])
     shown = texts(at)
     assert "CC BY 4.0" in shown and "MIT" in shown
-    assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text is shown"
+    assert f"version {__version__}" in texts(at), "how-to-cite text is shown"
+    at.session_state["how-to-cite"] = True  # its copy box, made when opened
+    at.run()
+    assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text can be copied"
     assert {"state", "instrument", "position"} <= cells(at)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "records-by-type chart"
 
@@ -486,6 +489,9 @@ def test_sparql_timeout_cannot_pass_the_operator_limit(monkeypatch: pytest.Monke
 
 def test_sparql_prefixes_are_inserted_and_the_schema_is_drawn() -> None:
     at = app("sparql")
+    assert "sq-prefixes" not in {b.key for b in at.button}, "the aids are made when opened"
+    at.session_state["sq-aids"] = True  # open "Prefixes, schema and dates" (lazy: made when opened)
+    at.run()
     at.button(key="sq-prefixes").click().run()
     text = at.text_area(key="sq-text-counts-by-type").value or ""
     assert "PREFIX issue: <https://w3id.org/cybernorms/id/issue/>" in text
