@@ -21,6 +21,7 @@ from kg.sparql.backends import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, Backend, Tabl
 
 ParamKey = tuple[tuple[str, tuple[str, ...]], ...]
 ENDPOINT_KEY = "endpoint"
+CITE_KEY = "cite-view"  # the "Copy link · Cite this view" expander's open state
 
 
 def name_the_session() -> None:
@@ -205,7 +206,10 @@ def finish(
     st.session_state[f"_view-{page}"] = encoded
     url = permalink(page, encoded)
     citation = results.cite(query, params, text=text, permalink=url) if (query or text) else None
-    with slot, st.expander("Copy link · Cite this view", expanded=False):
+    # lazy: its code blocks (and the syntax highlighter they load in the browser) are sent only once it is open
+    with slot, st.expander("Copy link · Cite this view", expanded=False, key=CITE_KEY, on_change="rerun") as box:
+        if not box.open:
+            return
         st.caption("Link to exactly this view (copy with the icon at the right of the box):")
         st.code(url, language=None, wrap_lines=True)
         if citation is None:

@@ -366,7 +366,7 @@ def app_command(
     # this interpreter's streamlit: works in a venv that is not activated (its bin/ not on PATH)
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
                "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--server.enableStaticServing", "true"]
+               "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
     typer.echo(f"Explorer: http://{host}:{port}/  (Ctrl-C stops it)")
     sys.stdout.flush()
     os.chdir(ROOT)

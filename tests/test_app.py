@@ -82,7 +82,10 @@ def test_overview_counts_version_citation_licence(backend: Any) -> None:
     assert metrics["States"] == str(counts["state"])
     shown = texts(at)
     assert "CC BY 4.0" in shown and "MIT" in shown
-    assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text is shown"
+    assert f"version {__version__}" in texts(at), "how-to-cite text is shown"
+    at.session_state["how-to-cite"] = True  # its copy box, made when opened
+    at.run()
+    assert any(f"version {__version__}" in c.value for c in at.code), "how-to-cite text can be copied"
     assert {"state", "instrument", "position"} <= cells(at)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "records-by-type chart"
 
@@ -402,6 +405,12 @@ def test_a_link_restores_the_view_and_the_view_writes_its_link(
     assert at.session_state[key] == value
     for name, text in params.items():
         assert at.query_params[name] == text, f"{name} is written back into the URL"
+    assert not any(c.value.startswith("@misc{") for c in at.code), "the citation is made when it is opened"
+    at.session_state["cite-view"] = True  # open "Copy link · Cite this view" (lazy: it reruns the page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    for name, text in params.items():
+        assert at.query_params[name] == text, "opening it keeps the view"
     codes = [c.value for c in at.code]
     link = next(c for c in codes if c.startswith("http"))
     assert f"/{page}?" in link and all(f"{k}=" in link for k in params)
@@ -480,6 +489,9 @@ def test_sparql_timeout_cannot_pass_the_operator_limit(monkeypatch: pytest.Monke
 
 def test_sparql_prefixes_are_inserted_and_the_schema_is_drawn() -> None:
     at = app("sparql")
+    assert "sq-prefixes" not in {b.key for b in at.button}, "the aids are made when opened"
+    at.session_state["sq-aids"] = True  # open "Prefixes, schema and dates" (lazy: made when opened)
+    at.run()
     at.button(key="sq-prefixes").click().run()
     text = at.text_area(key="sq-text-counts-by-type").value or ""
     assert "PREFIX issue: <https://w3id.org/cybernorms/id/issue/>" in text

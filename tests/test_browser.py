@@ -91,6 +91,7 @@ def app_url(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "--server.address", "127.0.0.1",
                 "--server.port", str(port),
                 "--server.enableStaticServing", "true",
+                "--server.fileWatcherType", "none",
                 "--browser.gatherUsageStats", "false",
             ],
             cwd=ROOT,

@@ -50,7 +50,11 @@ with right:
 
 st.subheader("Dataset version and how to cite")
 st.markdown(f"You are exploring dataset version **{__version__}**.")
-st.code(results.how_to_cite(), language="text", wrap_lines=True)
+st.markdown("> " + ui.md(results.how_to_cite()))
+# the copy box is lazy: a code box loads the browser's syntax highlighter (~0.5 s of CPU) on the first page
+with st.expander("Copy the citation", key="how-to-cite", on_change="rerun") as copy:
+    if copy.open:
+        st.code(results.how_to_cite(), language="text", wrap_lines=True)
 st.markdown(
     "Every table here has a **Download CSV** button; the first line of each CSV names the dataset version, "
     "the library query and the hash of the exact query text, so a table can be traced and re-run with "

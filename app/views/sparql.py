@@ -61,16 +61,18 @@ def insert_prefixes() -> None:
     st.session_state[text_key] = schema.with_prefixes(str(st.session_state.get(text_key) or ""))
 
 
-with st.expander("Prefixes, schema and dates"):
-    st.button("Insert the prefixes of the ontology and codebook", on_click=insert_prefixes, key="sq-prefixes")
-    st.code(schema.prefix_block(), language="sparql")
-    st.markdown("**Dates.** " + schema.DATES_HELP)
-    if st.toggle("Show the schema diagram (generated from ontology/cybernorms.ttl)", key="sq-schema"):
-        st.caption(
-            "Boxes: classes; solid arrows: object properties from their domain to their range; dashed arrows with "
-            "an open head: subclass of. Datatype properties (labels, dates, counts) are not drawn."
-        )
-        st.graphviz_chart(schema.schema_dot(), width="stretch")
+# lazy: the prefix block's code box loads the browser's syntax highlighter (~0.5 s of CPU), so only once open
+with st.expander("Prefixes, schema and dates", key="sq-aids", on_change="rerun") as aids:
+    if aids.open:
+        st.button("Insert the prefixes of the ontology and codebook", on_click=insert_prefixes, key="sq-prefixes")
+        st.code(schema.prefix_block(), language="sparql")
+        st.markdown("**Dates.** " + schema.DATES_HELP)
+        if st.toggle("Show the schema diagram (generated from ontology/cybernorms.ttl)", key="sq-schema"):
+            st.caption(
+                "Boxes: classes; solid arrows: object properties from their domain to their range; dashed arrows "
+                "with an open head: subclass of. Datatype properties (labels, dates, counts) are not drawn."
+            )
+            st.graphviz_chart(schema.schema_dot(), width="stretch")
 text = st.text_area("Query", height=360, key=text_key)
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 limit = ui.max_timeout()
