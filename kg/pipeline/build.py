@@ -118,17 +118,18 @@ def _export(gen: Generation, nt: str, ttl: Path) -> None:
 
 
 def _write_graph(paths: list[Path], link: Link) -> int:
-    """Stages 1-3, in a child process: validate (ValidationFailed as `check`), send the number of records, then
-    write the N-Triples to the path sent back; the number of triples."""
-    checked = check(paths)
+    """Stages 1-3, in a child process: validate (in two processes; ValidationFailed as `check`), send the number
+    of records, then write the N-Triples to the path sent back; the number of triples."""
+    checked = check(paths, workers=2)
     link.send(len(checked))
     target: Path = link.receive()
     return write_triples(checked, target, release=True)  # empties `checked`: records are let go
 
 
-def _check_graph(nt: Path, count: int) -> list[str]:
+def _check_graph(nt: Path, count: int, link: Link) -> list[str]:
     """Stage 4, in a child process: load the N-Triples into a store, check it (`check_graph`); the summary."""
     store = load_store(path=nt)
+    link.keep(store)  # freeing a 100x store takes seconds: it goes with the process
     check_graph(store)
     return summary_lines(store, triples=count)
 
@@ -148,7 +149,7 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
         with generation(out, replace_all=True) as gen:
             front.send(gen.file(nt))
             count: int = front.result()
-            with Forked(lambda _: _check_graph(gen.folder / nt, count)) as checked:
+            with Forked(lambda link: _check_graph(gen.folder / nt, count, link)) as checked:
                 _export(gen, nt, gen.file(ttl))
                 summary: list[str] = checked.result()
             extra = []

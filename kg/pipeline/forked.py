@@ -31,6 +31,12 @@ class Link:
     def __init__(self, read: int, write: int) -> None:
         self._read = os.fdopen(read, "rb")
         self._write = os.fdopen(write, "wb")
+        self._kept: list[object] = []
+
+    def keep(self, value: object) -> None:
+        """Hold `value` until the stage's process ends: a large object (a store) is then never freed piece by
+        piece, only dropped with the process."""
+        self._kept.append(value)
 
     def send(self, value: object, *, kind: bytes = _MESSAGE) -> None:
         data = kind + _pickled(value)
@@ -200,6 +206,9 @@ class _QueueLink:  # pragma: no cover - only where os.fork is missing
 
     def receive(self) -> Any:
         return self._in.get()[1]
+
+    def keep(self, value: object) -> None:
+        pass
 
     def close(self) -> None:
         pass
