@@ -284,7 +284,8 @@ class GraphBuilder:
         self.add(s, CN.recordId, rec.id)
         self.add(s, RDFS.label, lang(label))
         self.add(s, CN.status, rec.status)
-        self.add(s, CN.note, rec.note)
+        if rec.note is not None:
+            self.add(s, CN.note, rec.note)
         self.sources(s, rec.sources)
         return s
 
@@ -439,23 +440,28 @@ class GraphBuilder:
 
     def position(self, rec: Position) -> None:
         s = self.common(rec, CN.Position, f"{rec.actor} on {rec.issue}: {rec.stance} ({rec.date})")
-        self.add(s, CN.actor, self.iri(rec.actor))
-        self.add(s, CN.issue, Iri(f"{ID}issue/{rec.issue}"))
-        self.add(s, CN.stance, Iri(f"{ID}stance/{rec.stance}"))
+        add = self.add  # most records are positions: the optional fields are tested before the call
+        add(s, CN.actor, self.iri(rec.actor))
+        add(s, CN.issue, Iri(f"{ID}issue/{rec.issue}"))
+        add(s, CN.stance, Iri(f"{ID}stance/{rec.stance}"))
         self.add_date(s, CN.date, rec.date, principal=True)
-        self.add(s, CN.forum, self.iri(rec.forum))
-        self.add(s, CN.sessionLabel, rec.session)
-        self.add(s, CN.quote, rec.quote)
-        self.add(s, CN.quoteKind, Iri(f"{ID}quote-kind/{rec.quote_kind}"))
-        self.add(s, CN.basis, Iri(f"{ID}evidence-basis/{rec.basis}"))
+        add(s, CN.forum, self.iri(rec.forum))
+        if rec.session is not None:
+            add(s, CN.sessionLabel, rec.session)
+        if rec.quote is not None:
+            add(s, CN.quote, rec.quote)
+        add(s, CN.quoteKind, Iri(f"{ID}quote-kind/{rec.quote_kind}"))
+        add(s, CN.basis, Iri(f"{ID}evidence-basis/{rec.basis}"))
         if rec.basis_ref:
-            self.add(s, CN.basedOnText, self.iri(rec.basis_ref))
-        self.add(s, CN.basedOnTitle, rec.basis_title)
+            add(s, CN.basedOnText, self.iri(rec.basis_ref))
+        if rec.basis_title is not None:
+            add(s, CN.basedOnTitle, rec.basis_title)
         if rec.delivered_by:
-            self.add(s, CN.deliveredBy, self.iri(rec.delivered_by))
-        self.add(s, CN.codingNote, rec.coding_note)
-        self.add(s, CN.coder, rec.coder)
-        self.add(s, CN.confidence, rec.confidence)
+            add(s, CN.deliveredBy, self.iri(rec.delivered_by))
+        if rec.coding_note is not None:
+            add(s, CN.codingNote, rec.coding_note)
+        add(s, CN.coder, rec.coder)
+        add(s, CN.confidence, rec.confidence)
 
     def event(self, rec: Event) -> None:
         s = self.common(rec, CN.Event, rec.title)
