@@ -50,14 +50,16 @@ class BuildResult:
 
 
 def load_store(data: bytes = b"", *, path: Path | None = None) -> ox.Store:
-    """An in-memory Oxigraph store holding the given N-Triples: bytes, or the file at `path`, parsed in one pass
-    (`Store.load`: a blank node stays one node across the file; it peaks lower than a bulk load and runs without
-    the GIL, so the build writes the Turtle meanwhile)."""
+    """An in-memory Oxigraph store holding the given N-Triples: bytes, or the file at `path` (a build's own
+    output), parsed in one pass by `Store.load`: a blank node stays one node across the file, it peaks lower than
+    a bulk load, and it runs without the GIL. The file is parsed leniently (IRIs not re-validated, 30% less CPU):
+    `kg.pipeline.to_rdf` builds every IRI from validated ids and fixed terms, and
+    tests/test_build.py::test_independent_parser_accepts_output parses its output strictly."""
     import pyoxigraph as ox
 
     store = ox.Store()
     if path is not None:
-        store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     elif data:
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return store

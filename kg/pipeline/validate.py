@@ -83,7 +83,7 @@ def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
     data = raw.data
     if not isinstance(data, dict):
         return None, [raw.problem((), "a record must be a mapping", "write `id:`, `type:` and fields as key: value")]
-    if hits := _lone_surrogates(data):
+    if not raw.unescaped and (hits := _lone_surrogates(data)):
         return None, [
             raw.problem(
                 loc,
