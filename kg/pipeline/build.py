@@ -2,7 +2,10 @@
 
 The graph is written once as sorted N-Triples rows, straight into the new generation's file, and loaded from it
 once into an Oxigraph store; the shapes check, the QC queries and the summary all run on that store, and the
-Turtle is streamed from the same file. No stage holds a second whole copy of the graph.
+Turtle is streamed from the same file. No stage holds a second whole copy of the graph. The records live in one
+forked process and the store in another (`kg.pipeline.forked`), so each hands its memory back whole when it ends,
+and the two cores share the work: validation in two processes, the Turtle and the files' hashes written while the
+store is loaded and checked, the shapes and QC queries in threads.
 """
 
 from __future__ import annotations
