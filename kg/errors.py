@@ -57,6 +57,10 @@ class ValidationFailed(KGError):
         self.problems = sorted(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the input")
 
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[list[Problem]]]:
+        """Pickled with its problems (a build's stages run in child processes and send errors back)."""
+        return (type(self), (self.problems,))
+
 
 class BuildError(KGError):
     """A build stage failed (e.g. the SHACL check, or the output could not be written)."""

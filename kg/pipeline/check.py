@@ -6,11 +6,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import zip_longest
 from pathlib import Path
 
-from kg.errors import ValidationFailed
-from kg.pipeline.load import RawRecord, load_records
-from kg.pipeline.validate import Checked, validate
+from kg.errors import Problem, ValidationFailed
+from kg.pipeline.load import RawRecord, find_files, read_file
+from kg.pipeline.validate import Checked, Own, check_records, validate_checked
 
 
 @contextmanager
@@ -26,16 +27,44 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def check(paths: list[Path]) -> list[Checked]:
-    """Load and validate; raise ValidationFailed with every problem found."""
+def check(paths: list[Path], *, workers: int = 1) -> list[Checked]:
+    """Load and validate; raise ValidationFailed with every problem found. With `workers` 2, a forked process
+    loads and checks every other file (`kg.pipeline.forked`): the YAML parser's work is most of validation."""
     with paused_gc():
-        raws, problems = load_records(paths)
-        checked, more = validate(raws)
-        del raws
+        files, problems = find_files(paths)
+        if workers > 1 and len(files) > 1:
+            from kg.pipeline.forked import Forked
+
+            with Forked(lambda _: _load_and_check(files[1::2])) as other:
+                mine = _load_and_check(files[0::2])
+                theirs: list[tuple[list[Problem], list[Own]]] = other.result()
+            per_file = [part for pair in zip_longest(mine, theirs) for part in pair if part is not None]
+        else:
+            per_file = _load_and_check(files)
+        own: list[Own] = []
+        for found, records in per_file:
+            problems += found
+            own += records
+        del per_file
+        checked, more = validate_checked(own)
+        del own
         problems += more
         if problems:
             raise ValidationFailed(problems)
-        return without_data(checked)
+        return checked
+
+
+def _load_and_check(files: list[Path]) -> list[tuple[list[Problem], list[Own]]]:
+    """For each file: its problems, and its records after their own checks, without their data (`without_data`)."""
+    out = []
+    for file in files:
+        raws, found = read_file(file)
+        out.append((found, [(_lean(raw), record, problems) for raw, record, problems in check_records(raws)]))
+    return out
+
+
+def _lean(raw: RawRecord) -> RawRecord:
+    return RawRecord(raw.path, raw.index, None, None, raw.source)
 
 
 def without_data(checked: list[Checked]) -> list[Checked]:

@@ -48,6 +48,7 @@ class RawRecord:
     data: Any
     marks: dict[Loc, tuple[int, int]] | None = field(default_factory=dict)
     source: Path | None = None
+    unescaped: bool = False  # its file has no \u or \U escape: no string in it can hold a lone surrogate
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """Line and column of the deepest known prefix of `loc` (the record's start if none)."""
@@ -276,7 +277,8 @@ def read_file(path: Path, *, keep_marks: bool = False) -> tuple[list[RawRecord],
         return [], converter.problems
     if not keep_marks:
         items = data if isinstance(data, list) else [data]
-        return [RawRecord(shown, i, item, None, path) for i, item in enumerate(items)], []
+        unescaped = "\\u" not in text and "\\U" not in text  # a surrogate can only come from such an escape
+        return [RawRecord(shown, i, item, None, path, unescaped) for i, item in enumerate(items)], []
     pairs: list[tuple[Any, dict[Loc, tuple[int, int]]]] = (
         list(zip(data, item_marks, strict=True)) if isinstance(data, list) else [(data, marks)]
     )

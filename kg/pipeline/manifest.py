@@ -196,6 +196,7 @@ class Generation:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.names: list[str] = []
+        self.digests: dict[str, str] = {}  # name -> SHA-256 of a file already complete (`seal`)
 
     def file(self, name: str) -> Path:
         """Where to write `name` in place (for outputs too large to hold in memory)."""
@@ -204,6 +205,11 @@ class Generation:
 
     def add(self, name: str, data: bytes) -> None:
         self.file(name).write_bytes(data)
+
+    def seal(self, name: str) -> None:
+        """Hash the finished file `name` now (e.g. in a thread, beside other work) rather than at the switch;
+        it must not change afterwards."""
+        self.digests[name] = _sha256_of(self.folder / name)
 
 
 @contextlib.contextmanager
@@ -223,7 +229,10 @@ def generation(out_dir: Path, *, replace_all: bool = False) -> Iterator[Generati
     try:
         written = Generation(tmp)
         yield written
-        entries = {name: FileEntry((tmp / name).stat().st_size, _sha256_of(tmp / name)) for name in written.names}
+        entries = {
+            name: FileEntry((tmp / name).stat().st_size, written.digests.get(name) or _sha256_of(tmp / name))
+            for name in written.names
+        }
         old = _current(out_dir)
         if not replace_all and old is not None:
             old_dir = out_dir / old

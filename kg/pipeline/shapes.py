@@ -9,6 +9,7 @@ anything else is checked with pyshacl instead (`engine="pyshacl"` forces it; the
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -303,11 +304,27 @@ def _pyshacl(data: Graph, shapes: Path) -> list[Violation]:
     return sorted(out)
 
 
-def check_shapes(data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, engine: str = "auto") -> list[Violation]:
+def _shape_violations(store: ox.Store, shape: ShapeChecks) -> set[Violation]:
+    """The violations of one node shape's checks: none without running them if its screen finds nothing."""
+    out: set[Violation] = set()
+    if not any(True for _ in store.query(shape.screen)):  # type: ignore[union-attr]
+        return out  # no constraint of this shape is violated: its checks would all return nothing
+    for check in shape.checks:
+        for row in store.query(check.query):  # type: ignore[union-attr]
+            focus, rid = row["focus"], row["rid"]
+            name = rid.value if rid is not None else getattr(focus, "value", str(focus))
+            out.add(Violation(name, check.path, check.message))
+    return out
+
+
+def check_shapes(
+    data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, engine: str = "auto", workers: int = 1
+) -> list[Violation]:
     """All SHACL violations of `data`, named by record id where the focus node has one (sorted).
 
     `engine`: "sparql" (compiled checks on an Oxigraph store), "pyshacl", or "auto" (sparql unless the shapes
-    use a feature it does not handle)."""
+    use a feature it does not handle). `workers` > 1 runs that many shapes' queries at once, in threads (Oxigraph
+    evaluates them without the GIL)."""
     from kg.pipeline.qc import as_store
 
     if engine != "pyshacl":
@@ -318,16 +335,12 @@ def check_shapes(data: Graph | Triples | ox.Store, *, shapes: Path = SHAPES, eng
                 raise
         else:
             store = as_store(data)
-            out = set()
-            for shape in checks:
-                if not any(True for _ in store.query(shape.screen)):  # type: ignore[union-attr]
-                    continue  # no constraint of this shape is violated: its checks would all return nothing
-                for check in shape.checks:
-                    for row in store.query(check.query):  # type: ignore[union-attr]
-                        focus, rid = row["focus"], row["rid"]
-                        name = rid.value if rid is not None else getattr(focus, "value", str(focus))
-                        out.add(Violation(name, check.path, check.message))
-            return sorted(out)
+            if workers > 1:
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cnkg-shapes") as pool:
+                    found = list(pool.map(lambda shape: _shape_violations(store, shape), checks))
+            else:
+                found = [_shape_violations(store, shape) for shape in checks]
+            return sorted(set().union(*found))
     from rdflib import Graph
 
     if not isinstance(data, Graph):

@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
+from operator import eq
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +162,10 @@ class GraphBuilder:
         self.domain_ids = {d.domain: d.id for d in domains}  # the domain table: listed domain -> its record
         self.tiers = {d.domain: d.tier for d in domains}
         self._iris: dict[str, Iri] = {}
+        self._dates: dict[str, tuple[Lit, Iri, Lit, Lit]] = {}  # written date -> its literal and interval terms
+        self._keys: dict[str, str] = {}  # dated property -> its path segment (`_key`)
+        self._urls: dict[str, Iri | None] = {}  # source URL -> its listed domain's record, if any
+        self._tiers: dict[tuple[str | None, bool, bool], Iri | None] = {}  # (url, symbol?, ref?) -> tier term
 
     def iri(self, record_id: str) -> Iri:
         found = self._iris.get(record_id)
@@ -182,16 +188,29 @@ class GraphBuilder:
         """The written date, plus the interval it denotes (on the subject too when it is the principal date)."""
         if value is None:
             return
-        self.add(s, p, date_literal(value))
-        iv = interval(value)
-        node = Iri(f"{s}/date/{_key(p)}")
-        self.add(s, CN.hasDate, node)
-        self.add(node, RDF.type, CN.DateInterval)
+        terms = self._dates.get(value)
+        if terms is None:  # each distinct date is worked out once (a large graph repeats few thousand dates)
+            iv = interval(value)
+            terms = self._dates[value] = (
+                date_literal(value),
+                Iri(f"{ID}date-precision/{iv.precision}"),
+                typed(iv.earliest.isoformat(), XSD.date),
+                typed(iv.latest.isoformat(), XSD.date),
+            )
+        literal, precision, earliest, latest = terms
+        key = self._keys.get(p)
+        if key is None:
+            key = self._keys[p] = _key(p)
+        add = self._add
+        add(f"<{s}> <{p}> {literal} .")
+        node = Iri(f"{s}/date/{key}")
+        add(f"<{s}> <{CN.hasDate}> <{node}> .")
+        add(f"<{node}> <{RDF.type}> <{CN.DateInterval}> .")
         self.add(node, CN.dateProperty, p)
-        self.add(node, CN.datePrecision, Iri(f"{ID}date-precision/{iv.precision}"))
+        add(f"<{node}> <{CN.datePrecision}> <{precision}> .")
         for subject in (node, s) if principal else (node,):
-            self.add(subject, CN.earliestDay, typed(iv.earliest.isoformat(), XSD.date))
-            self.add(subject, CN.latestDay, typed(iv.latest.isoformat(), XSD.date))
+            add(f"<{subject}> <{CN.earliestDay}> {earliest} .")
+            add(f"<{subject}> <{CN.latestDay}> {latest} .")
 
     def coverage(self, subject: str, items: Iterable[CoverageItem]) -> None:
         """Coverage statements: whether each list of the record is complete, as of when, by which source."""
@@ -220,28 +239,44 @@ class GraphBuilder:
         self.sources(node, sources)
 
     def sources(self, subject: str, items: Iterable[SourceItem], *, prefix: str = "source") -> None:
+        add = self.add
         for n, item in enumerate(items, start=1):
             node = Iri(f"{subject}/{prefix}/{n}")
-            self.add(subject, CN.hasSource, node)
-            self.add(node, RDF.type, CN.Source)
-            self.add(node, CN.unSymbol, item.un_symbol)
+            add(subject, CN.hasSource, node)
+            add(node, RDF.type, CN.Source)
+            if item.un_symbol is not None:
+                add(node, CN.unSymbol, item.un_symbol)
             if item.url:
-                self.add(node, SCHEMA.url, typed(item.url, XSD.anyURI))
-                hit = listed(domain_of(item.url), self.tiers)
-                if hit is not None:
-                    self.add(node, CN.fromDomain, self.iri(self.domain_ids[hit]))
-            tier = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.tiers)
+                add(node, SCHEMA.url, typed(item.url, XSD.anyURI))
+                domain = self._urls.get(item.url, False)
+                if domain is False:
+                    hit = listed(domain_of(item.url), self.tiers)
+                    domain = self._urls[item.url] = None if hit is None else self.iri(self.domain_ids[hit])
+                if domain is not None:
+                    add(node, CN.fromDomain, domain)
+            tier_key = (item.url, bool(item.un_symbol), bool(item.ref))
+            tier = self._tiers.get(tier_key, False)
+            if tier is False:  # the tier depends on the URL and on whether a symbol and a reference are cited
+                found = tier_of(url=item.url, un_symbol=item.un_symbol, ref=item.ref, table=self.tiers)
+                tier = self._tiers[tier_key] = None if found is None else Iri(f"{ID}source-tier/{found}")
             if tier is not None:
-                self.add(node, CN.sourceTier, Iri(f"{ID}source-tier/{tier}"))
+                add(node, CN.sourceTier, tier)
             if item.ref:
-                self.add(node, CN.citesReference, self.iri(item.ref))
-            self.add(node, DCTERMS.title, item.title)
-            self.add(node, DCTERMS.publisher, item.publisher)
-            self.add_date(node, DCTERMS.date, item.date)
-            self.add(node, CN.pages, item.pages)
-            self.add(node, CN.quote, item.quote)
-            self.add(node, CN.note, item.note)
-            self.add_date(node, CN.accessedOn, item.accessed)
+                add(node, CN.citesReference, self.iri(item.ref))
+            if item.title is not None:  # the optional fields, tested here: most sources leave most out
+                add(node, DCTERMS.title, item.title)
+            if item.publisher is not None:
+                add(node, DCTERMS.publisher, item.publisher)
+            if item.date is not None:
+                self.add_date(node, DCTERMS.date, item.date)
+            if item.pages is not None:
+                add(node, CN.pages, item.pages)
+            if item.quote is not None:
+                add(node, CN.quote, item.quote)
+            if item.note is not None:
+                add(node, CN.note, item.note)
+            if item.accessed is not None:
+                self.add_date(node, CN.accessedOn, item.accessed)
 
     def common(self, rec: Record, cls: str, label: str) -> Iri:
         s = self.iri(rec.id)
@@ -249,7 +284,8 @@ class GraphBuilder:
         self.add(s, CN.recordId, rec.id)
         self.add(s, RDFS.label, lang(label))
         self.add(s, CN.status, rec.status)
-        self.add(s, CN.note, rec.note)
+        if rec.note is not None:
+            self.add(s, CN.note, rec.note)
         self.sources(s, rec.sources)
         return s
 
@@ -404,23 +440,28 @@ class GraphBuilder:
 
     def position(self, rec: Position) -> None:
         s = self.common(rec, CN.Position, f"{rec.actor} on {rec.issue}: {rec.stance} ({rec.date})")
-        self.add(s, CN.actor, self.iri(rec.actor))
-        self.add(s, CN.issue, Iri(f"{ID}issue/{rec.issue}"))
-        self.add(s, CN.stance, Iri(f"{ID}stance/{rec.stance}"))
+        add = self.add  # most records are positions: the optional fields are tested before the call
+        add(s, CN.actor, self.iri(rec.actor))
+        add(s, CN.issue, Iri(f"{ID}issue/{rec.issue}"))
+        add(s, CN.stance, Iri(f"{ID}stance/{rec.stance}"))
         self.add_date(s, CN.date, rec.date, principal=True)
-        self.add(s, CN.forum, self.iri(rec.forum))
-        self.add(s, CN.sessionLabel, rec.session)
-        self.add(s, CN.quote, rec.quote)
-        self.add(s, CN.quoteKind, Iri(f"{ID}quote-kind/{rec.quote_kind}"))
-        self.add(s, CN.basis, Iri(f"{ID}evidence-basis/{rec.basis}"))
+        add(s, CN.forum, self.iri(rec.forum))
+        if rec.session is not None:
+            add(s, CN.sessionLabel, rec.session)
+        if rec.quote is not None:
+            add(s, CN.quote, rec.quote)
+        add(s, CN.quoteKind, Iri(f"{ID}quote-kind/{rec.quote_kind}"))
+        add(s, CN.basis, Iri(f"{ID}evidence-basis/{rec.basis}"))
         if rec.basis_ref:
-            self.add(s, CN.basedOnText, self.iri(rec.basis_ref))
-        self.add(s, CN.basedOnTitle, rec.basis_title)
+            add(s, CN.basedOnText, self.iri(rec.basis_ref))
+        if rec.basis_title is not None:
+            add(s, CN.basedOnTitle, rec.basis_title)
         if rec.delivered_by:
-            self.add(s, CN.deliveredBy, self.iri(rec.delivered_by))
-        self.add(s, CN.codingNote, rec.coding_note)
-        self.add(s, CN.coder, rec.coder)
-        self.add(s, CN.confidence, rec.confidence)
+            add(s, CN.deliveredBy, self.iri(rec.delivered_by))
+        if rec.coding_note is not None:
+            add(s, CN.codingNote, rec.coding_note)
+        add(s, CN.coder, rec.coder)
+        add(s, CN.confidence, rec.confidence)
 
     def event(self, rec: Event) -> None:
         s = self.common(rec, CN.Event, rec.title)
@@ -522,7 +563,8 @@ def write_rows(rows: list[str], write: Callable[[bytes], object]) -> int:
         chunk = rows[start : start + step]
         rows[start : start + step] = [""] * len(chunk)  # frees the strings: no one else holds them
         unique = chunk
-        if chunk[0] == last or len(set(chunk)) != len(chunk):  # duplicates are rare: look for them in C first
+        # duplicates are rare and, the rows being sorted, next to each other: look for them in C first
+        if chunk[0] == last or any(map(eq, chunk, islice(chunk, 1, None))):
             unique = [row for row, prev in zip(chunk, [last, *chunk], strict=False) if row != prev]
         if unique:
             last = unique[-1]

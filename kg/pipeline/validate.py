@@ -83,7 +83,7 @@ def check_record(raw: RawRecord) -> tuple[Record | None, list[Problem]]:
     data = raw.data
     if not isinstance(data, dict):
         return None, [raw.problem((), "a record must be a mapping", "write `id:`, `type:` and fields as key: value")]
-    if hits := _lone_surrogates(data):
+    if not raw.unescaped and (hits := _lone_surrogates(data)):
         return None, [
             raw.problem(
                 loc,
@@ -163,14 +163,27 @@ def id_types(checked: list[Checked], codebook: Codebook) -> dict[str, str]:
     return types
 
 
+Own = tuple[RawRecord, "Record | None", list[Problem]]  # a record after its own checks (`check_record`)
+
+
+def check_records(raws: list[RawRecord]) -> list[Own]:
+    """Each record's own checks (`check_record`), record by record: the part of validation that can be split
+    between processes."""
+    return [(raw, *check_record(raw)) for raw in raws]
+
+
 def validate(raws: list[RawRecord], *, codebook: Codebook | None = None) -> tuple[list[Checked], list[Problem]]:
     """Check every record and the links between them; returns the good records and all problems."""
+    return validate_checked(check_records(raws), codebook=codebook)
+
+
+def validate_checked(own: list[Own], *, codebook: Codebook | None = None) -> tuple[list[Checked], list[Problem]]:
+    """`validate` after each record's own checks: unique ids, references, codebook terms, roll calls."""
     codebook = codebook or load_codebook()
     problems: list[Problem] = []
     checked: list[Checked] = []
     first_seen: dict[str, RawRecord] = {}
-    for raw in raws:
-        record, found = check_record(raw)
+    for raw, record, found in own:
         problems.extend(found)
         if record is None:
             continue
