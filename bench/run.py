@@ -332,7 +332,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         "Build: `kg.pipeline.build.build` as `cnkg build` runs it, from its start in a fresh process; CPU of the "
         "build and the processes it forks; peak MB = the largest sum of resident memory over the build's "
-        "processes (sampled every 0.1 s; pages shared after a fork count in each), largest single process in brackets. Its stages overlap on two cores "
+        "processes (sampled every 0.1 s; pages shared after a fork count in each), largest single process in "
+        "brackets. Its stages overlap on two cores "
         "(`kg.pipeline.build`).",
     ]
     lines += ["", "## Queries (embedded store, parameters bound as `cnkg query` binds them)", ""]
