@@ -10,7 +10,6 @@ store is loaded and checked, the shapes and QC queries in threads.
 
 from __future__ import annotations
 
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -66,15 +65,6 @@ def load_store(data: bytes = b"", *, path: Path | None = None) -> ox.Store:
     elif data:
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return store
-
-
-def release_memory() -> None:
-    """Hand memory freed by the process back to the system (glibc keeps it for reuse otherwise): called between
-    the rows of the graph and its store, which together would double the build's peak. A no-op elsewhere."""
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 def summary_lines(store: ox.Store, *, triples: int | None = None) -> list[str]:

@@ -55,7 +55,7 @@ def check(paths: list[Path], *, workers: int = 1) -> list[Checked]:
 
 
 def _load_and_check(files: list[Path]) -> list[tuple[list[Problem], list[Own]]]:
-    """For each file: its problems, and its records after their own checks, without their data (`without_data`)."""
+    """For each file: its problems, and its records after their own checks, without their data (`_lean`)."""
     out = []
     for file in files:
         raws, found = read_file(file)
@@ -64,10 +64,6 @@ def _load_and_check(files: list[Path]) -> list[tuple[list[Problem], list[Own]]]:
 
 
 def _lean(raw: RawRecord) -> RawRecord:
+    """The record without its YAML data and marks (the largest part of a loaded record; marks are read again from
+    `source` if a problem needs them)."""
     return RawRecord(raw.path, raw.index, None, None, raw.source)
-
-
-def without_data(checked: list[Checked]) -> list[Checked]:
-    """The validated records without their YAML data and marks (kept only to report problems, and the largest part
-    of a loaded record)."""
-    return [Checked(RawRecord(c.raw.path, c.raw.index, None), c.record) for c in checked]
