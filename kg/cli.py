@@ -83,11 +83,14 @@ def _built(graph: Path) -> Path:
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/).")] = None,
     data: DataOption = None,
+    cache: Annotated[
+        bool, typer.Option(help="Reuse each unchanged file's own checks from the build folder's cache/checked.")
+    ] = True,
 ) -> None:
     """Check records: types, dates, unique ids, references, sources. Lists every problem; exit 1 if any."""
     from kg.pipeline.check import check
 
-    checked = check([*(paths or []), *(data or [])] or [DATA])
+    checked = check([*(paths or []), *(data or [])] or [DATA], cache=BUILD / "cache" / "checked" if cache else None)
     typer.echo(f"{len(checked)} records OK.")
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -77,6 +79,19 @@ class EndpointError(QueryError):
 def display_path(path: Path) -> str:
     """Path relative to the working directory when possible, for short clickable messages."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(_resolved(path).relative_to(_resolved_folder(os.getcwd())))
+    except (ValueError, OSError):
         return str(path)
+
+
+def _resolved(path: Path) -> Path:
+    """`path.resolve()`, resolving each folder once: a file that is not a link is its resolved folder plus name."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(os.path.join(os.getcwd(), path.parent)) / path.name
+
+
+@lru_cache(maxsize=256)
+def _resolved_folder(folder: str) -> Path:
+    """An absolute folder, resolved (cached: records come hundreds to a folder)."""
+    return Path(folder).resolve()

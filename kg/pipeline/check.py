@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from itertools import zip_longest
 from pathlib import Path
 
-from kg.errors import Problem, ValidationFailed
+from kg.errors import Problem, ValidationFailed, display_path
 from kg.pipeline.load import RawRecord, find_files, read_file
 from kg.pipeline.validate import Checked, Own, check_records, validate_checked
 
@@ -27,9 +27,11 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def check(paths: list[Path], *, workers: int = 1) -> list[Checked]:
+def check(paths: list[Path], *, workers: int = 1, cache: Path | None = None) -> list[Checked]:
     """Load and validate; raise ValidationFailed with every problem found. With `workers` 2, a forked process
-    loads and checks every other file (`kg.pipeline.forked`): the YAML parser's work is most of validation."""
+    loads and checks every other file (`kg.pipeline.forked`): the YAML parser's work is most of validation. With
+    `cache` (a folder), each file's own checks are kept there and reused while the file and the code are unchanged
+    (`kg.pipeline.checked_cache`); the checks between records always run."""
     with paused_gc():
         files, problems = find_files(paths)
         if workers > 1 and len(files) > 1:
@@ -39,6 +41,8 @@ def check(paths: list[Path], *, workers: int = 1) -> list[Checked]:
                 mine = _load_and_check(files[0::2])
                 theirs: list[tuple[list[Problem], list[Own]]] = other.result()
             per_file = [part for pair in zip_longest(mine, theirs) for part in pair if part is not None]
+        elif cache is not None:
+            per_file = _load_and_check_cached(files, cache)
         else:
             per_file = _load_and_check(files)
         own: list[Own] = []
@@ -60,6 +64,27 @@ def _load_and_check(files: list[Path]) -> list[tuple[list[Problem], list[Own]]]:
     for file in files:
         raws, found = read_file(file)
         out.append((found, [(_lean(raw), record, problems) for raw, record, problems in check_records(raws)]))
+    return out
+
+
+def _load_and_check_cached(files: list[Path], folder: Path) -> list[tuple[list[Problem], list[Own]]]:
+    """`_load_and_check`, reusing each unchanged file's result from the cache in `folder` (none: no cache)."""
+    from kg.pipeline.checked_cache import CheckedCache
+
+    cache = CheckedCache.open(folder)
+    if cache is None:
+        return _load_and_check(files)
+    out = []
+    for file in files:
+        key = cache.key(file, display_path(file))
+        hit = cache.get(key) if key is not None else None
+        if hit is None:
+            (hit,) = _load_and_check([file])
+            if key is not None:
+                cache.put(key, hit)
+        out.append(hit)
+    if cache.wrote:
+        cache.sweep()
     return out
 
 

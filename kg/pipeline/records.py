@@ -68,7 +68,7 @@ def date_key(value: str) -> dt.date:
 class Strict(BaseModel):
     """Unknown fields are errors; values are not coerced between types."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class SourceItem(Strict):
