@@ -18,7 +18,7 @@ from kg.errors import EndpointError, QueryError
 from kg.pipeline.build import BuildResult
 from kg.publish.push import push
 from kg.publish.serve import ServerSpec, start
-from kg.sparql.backends import EmbeddedStore, RemoteEndpoint
+from kg.sparql.backends import TRUNCATED, EmbeddedStore, RemoteEndpoint
 from kg.sparql.library import library
 from kg.sparql.query import run
 from kg.vocab import BASE
@@ -26,6 +26,7 @@ from kg.vocab import BASE
 from .helpers import free_port
 from .test_queries import normalise
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
 QUERIES = library()
 GRAPH_IRI = BASE + "graph"
 
@@ -134,3 +135,35 @@ def test_push_to_dead_store_is_a_clear_error(built: BuildResult) -> None:
     nt = next(p for p in built.files if p.suffix == ".nt")
     with pytest.raises(EndpointError, match="unreachable"):
         push(endpoint=f"http://127.0.0.1:{free_port()}/store", graph=nt, timeout_s=3)
+
+
+def test_result_bodies_write_each_term_as_the_sparql_formats_say() -> None:
+    """JSON and TSV bodies, written from each distinct term once, against the formats' plain definition: repeated
+    terms, one term in two columns, unbound cells, language tags, datatypes, quotes, tabs and newlines."""
+    import json
+
+    import pyoxigraph as ox
+
+    from kg.publish.protocol import select_body
+
+    iri, blank = ox.NamedNode("https://example.org/a"), ox.BlankNode("b0")
+    lang, typed = ox.Literal("Russie", language="fr"), ox.Literal("2015", datatype=ox.NamedNode(XSD + "gYear"))
+    tricky = ox.Literal('say "no"\tthen\nleave ✓')
+    variables = ["x", "y", "z"]
+    rows = [[iri, lang, tricky], [iri, None, iri], [blank, typed, None], [None, None, None], [iri, lang, tricky]]
+    expected = [
+        {"x": {"type": "uri", "value": "https://example.org/a"}, "y": {"type": "literal", "value": "Russie",
+         "xml:lang": "fr"}, "z": {"type": "literal", "value": 'say "no"\tthen\nleave ✓'}},
+        {"x": {"type": "uri", "value": "https://example.org/a"}, "z": {"type": "uri", "value": "https://example.org/a"}},
+        {"x": {"type": "bnode", "value": "b0"}, "y": {"type": "literal", "value": "2015", "datatype": XSD + "gYear"}},
+        {},
+    ]
+    expected.append(expected[0])
+    got = json.loads(select_body(variables, rows, "json", truncated=True))
+    assert got["head"] == {"vars": variables, "link": [TRUNCATED]}
+    assert got["results"]["bindings"] == expected
+    tsv = select_body(variables, rows, "tsv", truncated=False).decode().split("\n")
+    assert tsv[0] == "?x\t?y\t?z" and len(tsv) == len(rows) + 2 and tsv[-1] == ""
+    assert [line.split("\t") for line in tsv[1:-1]] == [
+        ["" if t is None else str(t) for t in row] for row in rows
+    ]

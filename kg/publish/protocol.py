@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -116,8 +117,7 @@ def select_body(variables: list[str], rows: list[list[Any]], fmt: str, *, trunca
         head: dict[str, Any] = {"vars": variables}
         if truncated:
             head["link"] = [TRUNCATED]
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": head, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+        return _json_select(head, variables, rows).encode()
     if fmt == "xml":
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
@@ -139,9 +139,33 @@ def select_body(variables: list[str], rows: list[list[Any]], fmt: str, *, trunca
         writer.writerows([_csv_value(t) for t in row] for row in rows)
     else:
         buffer.write("\t".join(f"?{v}" for v in variables) + "\n")
+        texts = _Cells(lambda term: "" if term is None else str(term))
         for row in rows:
-            buffer.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+            buffer.write("\t".join([texts[t] for t in row]) + "\n")
     return buffer.getvalue().encode()
+
+
+class _Cells(dict[Any, str]):
+    """Each distinct term's text made once: labels, codes and notations repeat down a column, and writing a term
+    costs several times a dictionary lookup (JSON of position-change at 100x, 65k rows x 8: 6.0 -> 5.0 s)."""
+
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, term: Any) -> str:
+        text = self[term] = self.make(term)
+        return text
+
+
+def _json_select(head: dict[str, Any], variables: list[str], rows: list[list[Any]]) -> str:
+    """The SPARQL JSON results document, written binding by binding from each distinct term's JSON once."""
+    keys = [json.dumps(v, ensure_ascii=False) + ":" for v in variables]
+    cells = _Cells(lambda term: json.dumps(_json_term(term), ensure_ascii=False))
+    out = []
+    for row in rows:
+        out.append("{" + ",".join([key + cells[t] for key, t in zip(keys, row, strict=True) if t is not None]) + "}")
+    return '{"head":' + json.dumps(head, ensure_ascii=False) + ',"results":{"bindings":[' + ",".join(out) + "]}}"
 
 
 def ask_body(value: bool, fmt: str) -> bytes:
@@ -175,7 +199,7 @@ def answer(store: ox.Store, text: str, accept: str, row_cap: int) -> Answer:
             if len(rows) >= row_cap:
                 truncated = True
                 break
-            rows.append([solution[v] for v in variables])
+            rows.append(list(solution))  # its values in the order of `variables`
         if truncated and fmt in ("csv", "tsv"):
             return Answer(
                 413,
