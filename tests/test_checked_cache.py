@@ -115,3 +115,19 @@ def test_the_sweep_removes_only_unused_entries(tmp_path: Path) -> None:
     os.utime(old, (month_ago, month_ago))
     CheckedCache(cache).sweep()
     assert sorted(cache.iterdir()) == kept
+
+
+def test_a_file_changed_while_checked_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, cache = _copy(tmp_path), tmp_path / "cache"
+    states = data / "states.yaml"
+    read_file = check_module.read_file
+
+    def edit_after_reading(path: Path) -> object:
+        got = read_file(path)
+        if path == states:
+            states.write_text(states.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        return got
+
+    monkeypatch.setattr(check_module, "read_file", edit_after_reading)
+    _outcome([data], cache)
+    assert len(list(cache.iterdir())) == len(list(data.glob("*.yaml"))) - 1

@@ -80,7 +80,7 @@ def _load_and_check_cached(files: list[Path], folder: Path) -> list[tuple[list[P
         hit = cache.get(key) if key is not None else None
         if hit is None:
             (hit,) = _load_and_check([file])
-            if key is not None:
+            if key is not None and cache.key(file, display_path(file)) == key:  # not changed while being checked
                 cache.put(key, hit)
         out.append(hit)
     if cache.wrote:
