@@ -44,7 +44,7 @@ def prepare(graph: Path, digest: str) -> Path | None:
         store = ox.Store(str(tmp))
         store.bulk_load(path=str(graph), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
-        store.optimize()  # compacted once: a bulk-loaded copy answers large joins 2-3x slower (bench/results.md)
+        store.optimize()  # compacted once: uncompacted, large joins ran 2-3x slower (CHANGES, "compacted once")
         del store
         (tmp / STAMP).write_text(digest, encoding="ascii")
         try:
