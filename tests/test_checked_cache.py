@@ -131,3 +131,13 @@ def test_a_file_changed_while_checked_is_not_cached(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(check_module, "read_file", edit_after_reading)
     _outcome([data], cache)
     assert len(list(cache.iterdir())) == len(list(data.glob("*.yaml"))) - 1
+
+
+def test_an_entry_is_good_for_its_day_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record's own checks depend on the date (dates more than a year ahead are refused)."""
+    data, cache = _copy(tmp_path), tmp_path / "cache"
+    _outcome([data], cache)
+    before = set(os.listdir(cache))
+    monkeypatch.setattr(checked_cache, "today", lambda: "2999-01-01")
+    _outcome([data], cache)
+    assert len(set(os.listdir(cache)) - before) == len(list(data.glob("*.yaml")))

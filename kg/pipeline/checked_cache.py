@@ -1,7 +1,7 @@
 """Each file's own checks (load, then `check_record` for each record) kept between `cnkg validate` calls.
 
-An entry is keyed by the file's bytes, its path and a digest of the code that checks it (every module of the
-package, pydantic's and PyYAML's versions), so a curator who edits one file re-checks that file only, and a changed
+An entry is keyed by the file's bytes, its path, the day, and a digest of the code that checks it (every module of
+the package, pydantic's and PyYAML's versions), so a curator who edits one file re-checks that file only, and a changed
 checker never meets an old result. The checks between records (unique ids, references, codebook terms, roll calls)
 always run again over every record. Entries are pickles, read only from a folder owned by this user and writable by
 no one else; anything that stops the cache (a read-only or foreign folder, a broken entry) means checking afresh.
@@ -10,6 +10,7 @@ no one else; anything that stops the cache (a read-only or foreign folder, a bro
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -40,6 +41,12 @@ def code_digest() -> str:
         digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     digest.update(f"{pydantic.VERSION} {yaml.__version__} {sys.version}".encode())
     return digest.hexdigest()
+
+
+def today() -> str:
+    """Part of every key: a record's own checks depend on the date (a date more than a year ahead is refused,
+    `kg.pipeline.records`), so an entry is good for the day it was made."""
+    return dt.date.today().isoformat()
 
 
 def _trusted(folder: Path) -> bool:
@@ -77,7 +84,7 @@ class CheckedCache:
         except OSError:
             return None
         digest = hashlib.sha256(code_digest().encode())
-        digest.update(f"\0{shown}\0{file}\0".encode())
+        digest.update(f"\0{shown}\0{file}\0{today()}\0".encode())
         digest.update(content)
         return digest.hexdigest()
 
