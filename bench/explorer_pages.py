@@ -4,8 +4,10 @@ Starts the explorer (`streamlit run app/main.py` on a free loopback port) unless
 each page in headless Chromium (Debian's chromium and chromedriver, as tests/test_browser.py) twice per run:
 a first visit (new browser, empty cache) and a second visit (same browser, the page's link opened again).
 A page is ready when Streamlit has stopped running the script (the app root's script state), the page's own
-text is shown, no element is still a loading placeholder and every chart on it is drawn; the floor is measured
-by the same rule, and both run with the file watcher off, as the explorer is deployed. Prints a Markdown table
+text is shown, no element is still a loading placeholder and every chart on it is drawn. The floors are measured
+by the same rule: Streamlit's hello world, and the same with one dataframe, one Vega-Lite chart, or both (the
+elements the pages are made of; the table counts each page's). All run with the file watcher off, as the
+explorer is deployed. Prints a Markdown table
 (medians over the runs) and, with --out, writes it; `main()` returns the rows, so bench/run.py can call it.
 """
 
@@ -41,6 +43,20 @@ PAGES = [  # url path (with a view), text that shows the page rendered with its 
     ("sparql?q=counts-by-type", "rows in"),
 ]
 HELLO = 'import streamlit as st\nst.title("Hello")\nst.write("hello world")\n'  # the floor: Streamlit itself
+_FRAME = 'st.dataframe(pd.DataFrame({"a": range(20), "b": [f"row {i}" for i in range(20)]}), hide_index=True)\n'
+_CHART = (
+    'st.vega_lite_chart({"data": {"values": [{"x": i, "y": i * i} for i in range(20)]}, "mark": "bar", "encoding": '
+    '{"x": {"field": "x", "type": "ordinal"}, "y": {"field": "y", "type": "quantitative"}}}, width="stretch")\n'
+)
+# Streamlit's own floors for the elements the pages are made of (20 rows, 20 bars): what a page with them cannot go
+# under on this machine, whatever the explorer does
+FLOORS = [
+    ("Streamlit hello world (floor)", HELLO),
+    ("floor + one dataframe", "import pandas as pd\n" + HELLO + _FRAME),
+    ("floor + one Vega-Lite chart", HELLO + _CHART),
+    ("floor + one dataframe and one chart", "import pandas as pd\n" + HELLO + _FRAME + _CHART),
+]
+FRAMES = '[data-testid="stDataFrame"]'
 CHART_HOSTS = '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 
 
@@ -125,6 +141,16 @@ def ready(drv: Any, text: str) -> bool:
     return bool(idle and shown and not loading and drawn >= hosts)  # charts in hidden tabs are not waited for
 
 
+def elements(drv: Any) -> tuple[int, int]:
+    """The dataframes and charts shown on the page (those in hidden tabs or closed expanders not counted)."""
+    script = (
+        f"const shown = s => [...document.querySelectorAll(s)].filter(h => h.offsetParent !== null).length;"
+        f"return [shown('{FRAMES}'), shown('{CHART_HOSTS}')];"
+    )
+    frames, charts = drv.execute_script(script)
+    return int(frames), int(charts)
+
+
 def visit(drv: Any, url: str, text: str, *, within_s: float = 60.0) -> float:
     """Seconds from navigation to the page being ready (polled every 10 ms, besides the poll's own round trip)."""
     start = time.perf_counter()
@@ -142,12 +168,14 @@ def measure(base: str, *, runs: int, pages: list[tuple[str, str]] = PAGES) -> li
     for path, text in pages:
         first: list[float] = []
         second: list[float] = []
+        shown = (0, 0)
         for _ in range(runs):
             drv = browser()
             try:
                 first.append(visit(drv, f"{base}/{path}", text))
                 drv.get("about:blank")
                 second.append(visit(drv, f"{base}/{path}", text))
+                shown = elements(drv)
             finally:
                 drv.quit()
         out.append(
@@ -157,6 +185,8 @@ def measure(base: str, *, runs: int, pages: list[tuple[str, str]] = PAGES) -> li
                 "second_s": statistics.median(second),
                 "first_all": first,
                 "second_all": second,
+                "dataframes": shown[0],
+                "charts": shown[1],
             }
         )
     return out
@@ -168,12 +198,15 @@ def table(rows: list[dict[str, Any]], *, runs: int) -> str:
     lines = [
         f"Explorer pages in headless Chromium, median of {runs} run(s); load average {load} "
         f"on {os.cpu_count()} cores. Ready = script finished, page text shown, no placeholder left, every chart "
-        "drawn.",
+        "drawn. The floors are Streamlit pages holding only the elements named (20 rows, 20 bars), started with the "
+        "same flags: a page with those elements cannot be faster here, whatever it does.",
         "",
-        "| page | first visit (s) | second visit (s) |",
-        "| --- | ---: | ---: |",
+        "| page | dataframes | charts | first visit (s) | second visit (s) |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    lines += [f"| {r['page']} | {r['first_s']:.2f} | {r['second_s']:.2f} |" for r in rows]
+    for r in rows:
+        shown = f"{r.get('dataframes', '')} | {r.get('charts', '')}"
+        lines.append(f"| {r['page']} | {shown} | {r['first_s']:.2f} | {r['second_s']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -190,10 +223,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         base = args.url.rstrip("/") or stack.enter_context(explorer())
         browser().quit()  # warm the driver binary once, so the first page is not charged for it
         rows = measure(base, runs=args.runs)
-        hello = Path(tempfile.mkdtemp(prefix="cnkg-bench-hello-")) / "hello.py"
-        hello.write_text(HELLO, encoding="utf-8")
-        floor = measure(stack.enter_context(explorer(str(hello))), runs=args.runs, pages=[("", "hello world")])
-        rows.append({**floor[0], "page": "Streamlit hello world (floor)"})
+        folder = Path(tempfile.mkdtemp(prefix="cnkg-bench-floors-"))
+        for i, (label, code) in enumerate(FLOORS):
+            script = folder / f"floor{i}.py"
+            script.write_text(code, encoding="utf-8")
+            with explorer(str(script)) as url:
+                floor = measure(url, runs=args.runs, pages=[("", "hello world")])
+            rows.append({**floor[0], "page": label})
     text = table(rows, runs=args.runs)
     print(text)
     if args.out:
