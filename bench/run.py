@@ -11,10 +11,12 @@ For each scale (1 = the real data; N = `bench/scale.py`'s N copies of it, as YAM
    `cnkg query` itself, which runs them on the prepared on-disk copy of the graph.
 3. CLI: `cnkg query actors -f csv` and `cnkg validate` (subprocesses, CPU of the child) against their floors:
    import pyoxigraph, load the graph, run the query, print CSV; and parse every record file with libyaml.
-4. Explorer: every page's first and second visit in headless Chromium, against Streamlit's hello world in the
-   same run (`bench/explorer_pages.py`, which also runs on its own).
-Machine load (load average, cores) is noted at start and end. Results: bench/results.md
-and bench/results.json. Timings vary by machine and load: read the ratios, which are measured in the same run.
+4. Explorer: every page's first and second visit in headless Chromium, against Streamlit's own floors in the
+   same run: hello world, and hello world with one dataframe, one Vega-Lite chart, or both, the elements the pages
+   are made of (`bench/explorer_pages.py`, which also runs on its own).
+Machine load (load average, cores) is noted at start and end, and how fast a file is written at the start.
+Results: bench/results.md and bench/results.json. Timings vary by machine and load: read the ratios, which are
+measured in the same run.
 """
 
 from __future__ import annotations
@@ -118,9 +120,19 @@ print(n, "records")
 """
 
 
-def machine() -> dict[str, Any]:
-    """Cores and load average now."""
-    return {"cores": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]}
+def machine(*, probe_writes: bool = False) -> dict[str, Any]:
+    """Cores and load average now; with `probe_writes`, how fast 256 MB are written to a file (through the page
+    cache, as a build writes its 1.4 GB at 100x: on some virtual machines this is mostly kernel time)."""
+    out: dict[str, Any] = {"cores": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    if probe_writes:
+        block = b"\0" * (8 << 20)
+        with tempfile.NamedTemporaryFile(prefix="cnkg-bench-write-") as fh:
+            start = time.perf_counter()
+            for _ in range(32):
+                fh.write(block)
+            fh.flush()
+            out["write_mb_s"] = round(256 / (time.perf_counter() - start))
+    return out
 
 
 def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
@@ -332,7 +344,8 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="also load-test `cnkg serve` (8 clients, 400 queries)")
     args = parser.parse_args()
     scales = [int(x) for x in args.scales.split(",") if not (args.skip_100 and int(x) >= 100)]
-    results: dict[str, Any] = {"python": sys.version.split()[0], "machine_start": machine(), "scales": {}}
+    start = machine(probe_writes=True)
+    results: dict[str, Any] = {"python": sys.version.split()[0], "machine_start": start, "scales": {}}
     with tempfile.TemporaryDirectory(prefix="cnkg-bench-") as tmp:
         for factor in scales:
             print(f"{factor}x", flush=True)
@@ -364,7 +377,8 @@ def report(results: dict[str, Any]) -> str:
         "Produced by `python3 bench/run.py` (see its docstring); medians of repeated runs; ratios are against "
         "baselines measured in the same run.",
         f"Machine: {start['cores']} cores, load average {start['loadavg']} at start and {end['loadavg']} at end "
-        "(the machine is shared: absolute times vary, ratios less). Python " + results["python"] + ".",
+        "(the machine is shared: absolute times vary, ratios less). Python " + results["python"] + "."
+        + (f" Writing a file ran at {start['write_mb_s']} MB/s." if "write_mb_s" in start else ""),
         "",
         "## Build against raw pyoxigraph load",
         "",
