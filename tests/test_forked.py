@@ -1,18 +1,13 @@
-"""Build stages in forked processes: values and errors come back, a dead child is a clean error; a file is read
-whole while another stage writes it."""
+"""Build stages in forked processes: values and errors come back, a dead child is a clean error."""
 
 from __future__ import annotations
 
-import io
 import os
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
 from kg.errors import BuildError, Problem, ValidationFailed
-from kg.pipeline.forked import Forked, Growing, Link
+from kg.pipeline.forked import Forked, Link
 
 
 def test_messages_and_result_cross_the_fork() -> None:
@@ -65,41 +60,3 @@ def test_closing_stops_a_child_still_running() -> None:
     child.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)  # already reaped
-
-
-def _links() -> tuple[Link, Link]:
-    """Two ends of a conversation in this process (what `Forked` sets up across a fork)."""
-    a_r, a_w = os.pipe()
-    b_r, b_w = os.pipe()
-    return Link(a_r, b_w), Link(b_r, a_w)
-
-
-def test_a_growing_file_is_read_whole_while_it_is_written(tmp_path: Path) -> None:
-    path = tmp_path / "graph.nt"
-    path.touch()
-    reader_end, parent = _links()
-    chunks = [f"<urn:s{i}> <urn:p> <urn:o{i}> .\n".encode() * 500 for i in range(20)]
-
-    def write() -> None:  # the writing stage: chunks with pauses, each longer than the reader's poll
-        with path.open("wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-                fh.flush()
-                time.sleep(0.02)
-        parent.send(path.stat().st_size)  # the parent: the file is whole
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    with io.BufferedReader(Growing(path, reader_end, poll_s=0.001), 4096) as stream:
-        got = stream.read()
-    writer.join()
-    assert got == b"".join(chunks)  # not cut at the first pause, nothing read twice
-
-
-def test_a_growing_file_fails_when_the_parent_goes_first(tmp_path: Path) -> None:
-    path = tmp_path / "graph.nt"
-    path.write_bytes(b"<urn:s> <urn:p> <urn:o> .\n")
-    reader_end, parent = _links()
-    parent.close()  # no final size will come
-    with io.BufferedReader(Growing(path, reader_end)) as stream, pytest.raises(BuildError, match="ended while"):
-        stream.read()

@@ -1,28 +1,26 @@
 """The pipeline: load -> validate -> to RDF -> shapes check -> QC -> export. Each stage is its own module.
 
 The graph is written once as sorted N-Triples rows, straight into the new generation's file, and loaded from it
-once into an Oxigraph store, as it is written (`kg.pipeline.forked.Growing`); the shapes check, the QC queries and
-the summary all run on that store, and the Turtle is streamed from the same file. No stage holds a second whole
-copy of the graph. The records live in one forked process and the store in another (`kg.pipeline.forked`), so
-each hands its memory back whole when it ends, and the two cores share the work: validation in two processes, the
-store loaded while the file is written, the Turtle and the files' hashes written while the store is checked, the
-shapes and QC queries in threads.
+once into an Oxigraph store; the shapes check, the QC queries and the summary all run on that store, and the
+Turtle is streamed from the same file. No stage holds a second whole copy of the graph. The records live in one
+forked process and the store in another (`kg.pipeline.forked`), so each hands its memory back whole when it ends,
+and the two cores share the work: validation in two processes, the Turtle and the files' hashes written while the
+store is loaded and checked, the shapes and QC queries in threads.
 """
 
 from __future__ import annotations
 
-import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from kg.errors import BuildError
 from kg.paths import BUILD, DATA, GRAPH, GRAPH_BASENAME, QUERIES
 from kg.pipeline.check import check, paused_gc
 from kg.pipeline.export import ntriples, turtle, write_turtle
-from kg.pipeline.forked import Forked, Growing, Link
+from kg.pipeline.forked import Forked, Link
 from kg.pipeline.manifest import Generation, generation, verify_built
 from kg.pipeline.qc import run_qc
 from kg.pipeline.shapes import check_shapes
@@ -53,18 +51,16 @@ class BuildResult:
         return Graph().parse(next(p for p in self.files if p.name == f"{GRAPH_BASENAME}.nt"), format="nt")
 
 
-def load_store(data: bytes = b"", *, path: Path | None = None, stream: IO[bytes] | None = None) -> ox.Store:
-    """An in-memory Oxigraph store holding the given N-Triples: bytes, the file at `path`, or read from `stream`
-    (a build's own output), parsed in one pass by `Store.load`: a blank node stays one node across the file, it
-    peaks lower than a bulk load, and it runs without the GIL. The file is parsed leniently (IRIs not
-    re-validated, 30% less CPU): `kg.pipeline.to_rdf` builds every IRI from validated ids and fixed terms, and
+def load_store(data: bytes = b"", *, path: Path | None = None) -> ox.Store:
+    """An in-memory Oxigraph store holding the given N-Triples: bytes, or the file at `path` (a build's own
+    output), parsed in one pass by `Store.load`: a blank node stays one node across the file, it peaks lower than
+    a bulk load, and it runs without the GIL. The file is parsed leniently (IRIs not re-validated, 30% less CPU):
+    `kg.pipeline.to_rdf` builds every IRI from validated ids and fixed terms, and
     tests/test_build.py::test_independent_parser_accepts_output parses its output strictly."""
     import pyoxigraph as ox
 
     store = ox.Store()
-    if stream is not None:
-        store.load(input=stream, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    elif path is not None:
+    if path is not None:
         store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     elif data:
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
@@ -125,13 +121,10 @@ def _write_graph(paths: list[Path], link: Link) -> int:
     return write_triples(checked, target, release=True)  # empties `checked`: records are let go
 
 
-def _check_graph(nt: Path, link: Link) -> list[str]:
-    """Stage 4, in a child process: load the N-Triples into a store while stage 3 writes them (`Growing`: the
-    parent sends the file's final size, then the number of triples), check it (`check_graph`); the summary."""
-    with io.BufferedReader(Growing(nt, link), 1 << 20) as stream:
-        store = load_store(stream=stream)
+def _check_graph(nt: Path, count: int, link: Link) -> list[str]:
+    """Stage 4, in a child process: load the N-Triples into a store, check it (`check_graph`); the summary."""
+    store = load_store(path=nt)
     link.keep(store)  # freeing a 100x store takes seconds: it goes with the process
-    count: int = link.receive()
     check_graph(store)
     return summary_lines(store, triples=count)
 
@@ -149,13 +142,9 @@ def build(*, data: list[Path] | None = None, out: Path = BUILD, reason: bool = F
     with paused_gc(), Forked(lambda link: _write_graph(paths, link)) as front:
         records: int = front.receive()  # validated: problems are raised here, before `out` is touched
         with generation(out, replace_all=True) as gen:
-            target = gen.file(nt)
-            target.touch()  # the store's stage opens it now and reads it as stage 3 writes it
-            with Forked(lambda link: _check_graph(target, link)) as checked:
-                front.send(target)
-                count: int = front.result()
-                checked.send(target.stat().st_size)  # the file is whole
-                checked.send(count)
+            front.send(gen.file(nt))
+            count: int = front.result()
+            with Forked(lambda link: _check_graph(gen.folder / nt, count, link)) as checked:
                 _export(gen, nt, gen.file(ttl))
                 summary: list[str] = checked.result()
             extra = []

@@ -9,7 +9,6 @@ fork is missing the stage runs in a thread of the calling process instead, with 
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import pickle
 import queue
@@ -17,10 +16,8 @@ import signal
 import struct
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from kg.errors import BuildError, KGError
@@ -169,47 +166,6 @@ class Forked:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class Growing(io.RawIOBase):
-    """A file read while another stage writes it: at its current end, reading waits (a few ms at a time) until
-    more is written or the file is whole, which the parent says by sending its final size on `link`. So a store
-    can load the N-Triples while they are written, rather than after (the writing is mostly the kernel's time).
-    Reading ends at exactly that size; if the link closes first (the parent failed), reading fails, so a store
-    is never checked on part of a graph."""
-
-    def __init__(self, path: Path, link: Link, *, poll_s: float = 0.005) -> None:
-        super().__init__()
-        self._file = path.open("rb", buffering=0)
-        self._size: int | None = None
-        self._poll_s = poll_s
-        self._whole = threading.Event()
-        threading.Thread(target=self._wait_for_size, args=(link,), daemon=True).start()
-
-    def _wait_for_size(self, link: Link) -> None:
-        got = link.receive_raw()
-        self._size = None if got is None else int(got[1])
-        self._whole.set()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while True:
-            whole = self._whole.is_set()  # taken before reading, so nothing written before it was set is missed
-            n = self._file.readinto(buffer) or 0
-            if n:
-                return n
-            if whole:
-                if self._size is None:
-                    raise BuildError("the build ended while its graph was being loaded")
-                if self._file.tell() >= self._size:
-                    return 0
-            time.sleep(self._poll_s)
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
 
 
 def _outcome(fn: Callable[[Link], object], link: Link) -> tuple[bool, object]:
