@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -638,9 +639,21 @@ def build_triples(
 
 def write_triples(checked: list[Checked], target: Path, *, release: bool = False) -> int:
     """Write the graph's sorted N-Triples (`sorted_rows`, `release` as there) to `target`, never holding the
-    file's bytes whole; the number of triples."""
-    with target.open("wb") as fh:
-        return write_rows(sorted_rows(checked, release=release), fh.write)
+    file's bytes whole; the number of triples. The file is written by a thread while the next chunk is encoded
+    (the kernel's write runs without the GIL: at 100x it is 3 s of the 6.5 s the writing took)."""
+    rows = sorted_rows(checked, release=release)
+    with target.open("wb") as fh, ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnkg-write") as pool:
+        pending: list[Future[int]] = []
+
+        def write(chunk: bytes) -> None:
+            if len(pending) > 1:  # at most two chunks in flight: memory stays two chunks' worth
+                pending.pop(0).result()
+            pending.append(pool.submit(fh.write, chunk))
+
+        count = write_rows(rows, write)
+        for done in pending:
+            done.result()  # an error in the thread (disk full) is raised here
+        return count
 
 
 def build_graph(
