@@ -178,12 +178,11 @@ def _query_child(conn: Any, store: Any, name: str, repeats: int) -> None:
     conn.send((statistics.median(runs), rows))
 
 
-def bench_queries(nt: Path, *, repeats: int, cap: float) -> dict[str, dict[str, float | int | None]]:
-    """Per library query: median seconds (None when cut off at `cap`) and rows, bound as the CLI binds them."""
-    from kg.sparql.backends import EmbeddedStore
+def bench_queries(store: Any, *, repeats: int, cap: float) -> dict[str, dict[str, float | int | None]]:
+    """Per library query on `store` (an `EmbeddedStore`): median seconds (None when cut off at `cap`) and rows,
+    bound as the CLI binds them."""
     from kg.sparql.library import library
 
-    store = EmbeddedStore(nt)
     ctx = mp.get_context("fork")
     out: dict[str, dict[str, float | int | None]] = {}
     for name, q in sorted(library().items()):
@@ -202,62 +201,59 @@ def bench_queries(nt: Path, *, repeats: int, cap: float) -> dict[str, dict[str, 
 
 
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b[^{}]*?(?=\b(?:LIMIT|OFFSET)\b[^{}]*\Z|\Z)", re.I)
-_PROLOGUE = re.compile(r"\A(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*", re.I)
+def unordered(text: str) -> str:
+    """The query without its final ORDER BY (a LIMIT or OFFSET after it stays): the same plan, nothing sorted.
 
-
-def counted(text: str) -> str:
-    """The query's solutions counted by the engine, its final ORDER BY left out: what its pattern costs alone,
-    with nothing ordered and nothing handed to Python. Lines are kept as they are (a comment ends at its line).
-
-    >>> counted("PREFIX a: <x:>\\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
-    'PREFIX a: <x:>\\nSELECT (COUNT(*) AS ?solutions) WHERE { SELECT ?s WHERE { ?s ?p ?o }\\n}'
-    >>> counted("SELECT ?s WHERE { ?s ?p ?o } ORDER BY DESC(?s) LIMIT 5")
-    'SELECT (COUNT(*) AS ?solutions) WHERE { SELECT ?s WHERE { ?s ?p ?o } LIMIT 5\\n}'
+    >>> unordered("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    'SELECT ?s WHERE { ?s ?p ?o } '
+    >>> unordered("SELECT ?s WHERE { ?s ?p ?o }\\nORDER BY DESC(?s) LIMIT 5")
+    'SELECT ?s WHERE { ?s ?p ?o }\\nLIMIT 5'
     """
-    prologue = _PROLOGUE.match(text).group(0)  # type: ignore[union-attr]
-    body = _ORDER_BY.sub("", text[len(prologue) :])
-    head = f"{prologue.rstrip()}\n" if prologue.strip() else ""
-    return f"{head}SELECT (COUNT(*) AS ?solutions) WHERE {{ {body.strip()}\n}}"
+    return _ORDER_BY.sub("", text)
 
 
 def _breakdown_child(conn: Any, store: Any, name: str, repeats: int) -> None:
     from kg.sparql.library import bind, library
+    from kg.sparql.query import run
 
-    text = bind(library()[name], {})
-    pattern, solutions = [], []
-    for _ in range(repeats):
+    query = library()[name]
+    text = bind(query, {})
+    times: dict[str, list[float]] = {"unordered_s": [], "ordered_s": [], "run_s": []}
+    for _ in range(repeats):  # the three interleaved, so a slow spell of the machine touches all three alike
         start = time.perf_counter()
-        (row,) = store.store.query(counted(text))
-        pattern.append(time.perf_counter() - start)
+        m = sum(1 for _ in store.store.query(unordered(text)))
+        times["unordered_s"].append(time.perf_counter() - start)
         start = time.perf_counter()
         n = sum(1 for _ in store.store.query(text))
-        solutions.append(time.perf_counter() - start)
-    conn.send((statistics.median(pattern), statistics.median(solutions), int(row[0].value), n))
+        times["ordered_s"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run(query, store, timeout_s=1e9, row_cap=10**9)
+        times["run_s"].append(time.perf_counter() - start)
+    conn.send(({k: statistics.median(v) for k, v in times.items()}, m, n))
 
 
-def bench_breakdown(nt: Path, names: list[str], *, repeats: int, cap: float) -> dict[str, dict[str, float]]:
-    """Where the time of the given queries goes: the pattern alone (`counted`), then the whole query's
-    solutions iterated without converting a term (adds the ordering), against `bench_queries`' full run (adds the
-    rows' conversion to Python values). A query whose pattern alone takes most of its time needs another plan; one
-    whose ordering or conversion does is bound by the size of its answer."""
-    from kg.sparql.backends import EmbeddedStore
-
-    store = EmbeddedStore(nt)
+def bench_breakdown(store: Any, names: list[str], *, repeats: int, cap: float) -> dict[str, dict[str, float]]:
+    """Where the time of the given queries goes, the three timed in one process: the query without its ORDER BY
+    (`unordered`), its solutions iterated without converting a term; the whole query so (adds the ordering); the
+    full run as `bench_queries` times it (adds converting the rows to Python values). A query whose unordered
+    solutions take most of its time needs another plan; one whose ordering or conversion does is bound by the size
+    of its answer."""
     ctx = mp.get_context("fork")
     out: dict[str, dict[str, float]] = {}
     for name in names:
         parent, kid = ctx.Pipe()
         proc = ctx.Process(target=_breakdown_child, args=(kid, store, name, repeats))
         proc.start()
-        got = parent.recv() if parent.poll(cap * repeats * 2) else None
+        got = parent.recv() if parent.poll(cap * repeats * 3) else None
         proc.kill()
         proc.join()
         if got is None:
             continue
-        if got[2] != got[3]:  # the rewrite changed the answer: no breakdown rather than a wrong one
-            print(f"    {name}: counted {got[2]} solutions, the query has {got[3]}: no breakdown", flush=True)
+        times, m, n = got
+        if m != n:  # the rewrite changed the answer: no breakdown rather than a wrong one
+            print(f"    {name}: {m} solutions unordered, {n} ordered: no breakdown", flush=True)
             continue
-        out[name] = {"pattern_s": got[0], "solutions_s": got[1], "solutions": got[3]}
+        out[name] = {**times, "solutions": n}
     return out
 
 
@@ -274,12 +270,16 @@ def bench_scale(factor: int, tmp: Path, *, repeats: int, cap: float) -> dict[str
     built = child(CHILD_BUILD, str(data), str(out))
     raw = child(CHILD_RAW_LOAD, str(out / "cybernorms.nt"))
     print(f"  build {built['wall_s']:.1f} s, raw load {raw['wall_s']:.2f} s; queries...", flush=True)
-    queries = bench_queries(out / "cybernorms.nt", repeats=repeats, cap=cap)
+    from kg.sparql.backends import EmbeddedStore
+
+    store = EmbeddedStore(out / "cybernorms.nt")  # loaded once, for the timings and the breakdown
+    queries = bench_queries(store, repeats=repeats, cap=cap)
     slowest = sorted(queries, key=lambda n: -(queries[n]["s"] or float("inf")))[:3]
     print(f"  the CLI's own path for {', '.join(slowest)} and actors...", flush=True)
     cli = bench_cli_path(out / "cybernorms.nt", [*slowest, "actors"], cap=cap)
     over = [n for n, q in queries.items() if q["s"] is not None and q["s"] > 2.0]
-    breakdown = bench_breakdown(out / "cybernorms.nt", sorted(over), repeats=repeats, cap=cap) if over else {}
+    breakdown = bench_breakdown(store, sorted(over), repeats=repeats, cap=cap) if over else {}
+    del store
     result = {
         "build": built,
         "raw_load": raw,
@@ -482,23 +482,22 @@ def report(results: dict[str, Any]) -> str:
         took = "cut off at the cap" if worst[0] == float("inf") else f"{worst[0]:.3f} s"
         over = [n for s, n in timed if s > 2.0]  # cut off counts as over
         lines.append(f"- slowest at {factor}x: `{worst[1]}` {took}; over 2 s: {len(over)} of {len(timed)}")
-    broken = [
-        (f, n, b, scales[f]["queries"][n]["s"]) for f, r in scales.items() for n, b in r.get("breakdown", {}).items()
-    ]
+    broken = [(f, n, b) for f, r in scales.items() for n, b in r.get("breakdown", {}).items()]
     if broken:
         lines += [
             "",
-            "Where the time of each query over 2 s goes (`bench_breakdown`): its pattern alone (the solutions counted "
-            "by the engine, no ORDER BY), then the whole query's solutions iterated without converting a term (adds "
-            "the ordering), then the full run above (adds converting each row to Python values).",
+            "Where the time of each query over 2 s goes (`bench_breakdown`, the three timed in one process, "
+            "interleaved): the query without its ORDER BY, its solutions iterated without converting a term (the "
+            "engine's plan and handing out solutions); the whole query so (adds the ordering); the full run (adds "
+            "converting each row to Python values).",
             "",
-            "| scale | query | solutions | pattern s | + ordering s | + rows to Python s | total s |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+            "| scale | query | solutions | unordered s | ordered s | full run s |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
         ]
-        for factor, name, b, total in broken:
+        for factor, name, b in broken:
             lines.append(
-                f"| {factor}x | `{name}` | {b['solutions']:.0f} | {b['pattern_s']:.2f} | "
-                f"{b['solutions_s'] - b['pattern_s']:.2f} | {total - b['solutions_s']:.2f} | {total:.2f} |"
+                f"| {factor}x | `{name}` | {b['solutions']:.0f} | {b['unordered_s']:.2f} | {b['ordered_s']:.2f} | "
+                f"{b['run_s']:.2f} |"
             )
     if any("cli_path" in r for r in scales.values()):
         lines += [
