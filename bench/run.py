@@ -200,7 +200,10 @@ def bench_queries(store: Any, *, repeats: int, cap: float) -> dict[str, dict[str
     return out
 
 
+# the final ORDER BY: after the last brace, up to a LIMIT or OFFSET or the end
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b[^{}]*?(?=\b(?:LIMIT|OFFSET)\b[^{}]*\Z|\Z)", re.I)
+
+
 def unordered(text: str) -> str:
     """The query without its final ORDER BY (a LIMIT or OFFSET after it stays): the same plan, nothing sorted.
 
